@@ -1,0 +1,1 @@
+"""Retention dashboard library: data layer, metrics, charts and the CLI."""
