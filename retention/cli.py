@@ -1,0 +1,261 @@
+"""`python -m retention`: every report of CLI.md printed as CSV or JSON, plus the data commands."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from retention import db
+from retention.errors import InputError
+from retention.params import PERIODS, Params, make_params
+from retention.settings import load_settings, parse_pairs, parse_window_map
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse that raises InputError (exit 2, one paragraph) instead of printing usage and exiting."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise InputError(f"{self.prog}: {message}. Run `{self.prog} --help` for the options.")
+
+
+@dataclass(frozen=True)
+class Report:
+    """A CLI report: its options, and a function from (dataset, params, args) to the printed frame."""
+
+    help: str
+    run: Callable[[db.Dataset, Params, argparse.Namespace], pl.DataFrame]
+    options: Callable[[argparse.ArgumentParser], None] = lambda parser: None
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date of the form YYYY-MM-DD") from None
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' must be at least 1")
+    return value
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"'{text}' must be between 0 and 1")
+    return value
+
+
+def _int_list(text: str) -> list[int]:
+    try:
+        values = [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a comma-separated list of whole numbers") from None
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' needs whole numbers of at least 1 day")
+    return values
+
+
+def _filter(text: str) -> tuple[str, list[str]]:
+    attr, sep, values = text.partition("=")
+    vals = [v.strip() for v in values.split(",") if v.strip()]
+    if not sep or not attr.strip() or not vals:
+        raise argparse.ArgumentTypeError(f"'{text}' is not of the form ATTRIBUTE=VALUE,VALUE")
+    return attr.strip(), vals
+
+
+def date_range(args: argparse.Namespace, p: Params, required: bool = False) -> tuple[dt.date | None, dt.date | None]:
+    """--from/--to, inclusive; a date after T is an error."""
+    start, end = getattr(args, "date_from", None), getattr(args, "date_to", None)
+    if required and (start is None or end is None):
+        raise InputError("This report needs both --from DATE and --to DATE (YYYY-MM-DD).")
+    for name, value in (("--from", start), ("--to", end)):
+        if value is not None and value > p.as_of:
+            raise InputError(f"{name} {value} is after the as-of date {p.as_of}; expected a date on or before it.")
+    if start is not None and end is not None and start > end:
+        raise InputError(f"--from {start} is after --to {end}; expected --from on or before --to.")
+    return start, end
+
+
+def add_range(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--from", dest="date_from", type=_date, metavar="DATE")
+    parser.add_argument("--to", dest="date_to", type=_date, metavar="DATE")
+
+
+REPORTS: dict[str, Report] = {}
+
+
+def register(name: str, report: Report) -> None:
+    REPORTS[name] = report
+
+
+def _cohorts_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--metric", choices=("active", "alive", "revenue", "all"), default="all")
+
+
+def _cohorts(ds: db.Dataset, p: Params, args: argparse.Namespace) -> pl.DataFrame:
+    from retention.queries.cohorts import cohort_columns, cohort_table
+
+    return cohort_table(ds, p).select(cohort_columns(args.metric))
+
+
+def _register_all() -> None:
+    """The reports of CLI.md, in its order."""
+    register("cohorts", Report("cohort tables: active, alive and revenue per cohort and k", _cohorts, _cohorts_options))
+
+
+def build_parser() -> ArgumentParser:
+    parser = ArgumentParser(prog="python -m retention", description="Retention reports over Parquet order data.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=ArgumentParser)
+    for name, report in REPORTS.items():
+        p = sub.add_parser(name, help=report.help)
+        p.add_argument("--data", type=Path, help="data folder (default: RETENTION_DATA_DIR)")
+        p.add_argument("--as-of", dest="as_of", type=_date, metavar="YYYY-MM-DD")
+        p.add_argument("--window", type=_positive_int, metavar="DAYS")
+        p.add_argument("--window-by", dest="window_by", metavar="ATTRIBUTE")
+        p.add_argument("--window-map", dest="window_map", metavar="VALUE=DAYS,...")
+        p.add_argument("--filter", dest="filters", type=_filter, action="append", default=[], metavar="ATTR=V,V")
+        p.add_argument("--period", choices=PERIODS)
+        p.add_argument("--format", choices=("csv", "json"), default="csv")
+        p.add_argument("--out", type=Path, metavar="FILE")
+        report.options(p)
+        p.set_defaults(handler=_run_report, report=report)
+
+    s = sub.add_parser("sample", help="write the sample data set (all four tables)")
+    s.add_argument("--out", type=Path, required=True)
+    s.add_argument("--customers", type=_positive_int, default=5000)
+    s.add_argument("--seed", type=int, default=42)
+    s.set_defaults(handler=_sample)
+
+    v = sub.add_parser("validate", help="check every table against the input rules")
+    v.add_argument("--data", type=Path)
+    v.set_defaults(handler=_validate)
+
+    i = sub.add_parser("import", help="validate a CSV or Parquet file and write it into DIR as Parquet")
+    i.add_argument("file", type=Path)
+    i.add_argument("--table", required=True, choices=db.TABLES)
+    i.add_argument("--data", type=Path)
+    i.add_argument("--column", dest="columns", action="append", default=[], metavar="NAME=SOURCE")
+    i.set_defaults(handler=_import)
+    return parser
+
+
+def open_from_args(args: argparse.Namespace):
+    settings = load_settings()
+    data_dir = args.data or settings.data_dir
+    ds = db.open_dataset(
+        data_dir,
+        settings.timezone,
+        memory_limit=settings.memory_limit,
+        threads=settings.threads,
+        temp_dir=settings.temp_dir,
+    )
+    return settings, ds
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    settings, ds = open_from_args(args)
+    window_map = None
+    if args.window_map is not None:
+        try:
+            window_map = parse_window_map(args.window_map)
+        except ValueError as exc:
+            raise InputError(f"--window-map: {exc}.") from None
+    if window_map and not (args.window_by or settings.window_by):
+        raise InputError("--window-map needs --window-by ATTRIBUTE (which customer attribute the map's values are of).")
+    filters: dict[str, list[str]] = {}
+    for attr, values in args.filters:
+        filters.setdefault(attr, []).extend(values)
+    params = make_params(
+        ds,
+        settings,
+        as_of=args.as_of,
+        window=args.window,
+        window_by=args.window_by,
+        window_map=window_map,
+        filters=filters,
+        period=args.period,
+    )
+    frame = args.report.run(ds, params, args)
+    write(frame, args.format, args.out)
+    return 0
+
+
+def format_csv(frame: pl.DataFrame) -> str:
+    return frame.write_csv(date_format="%Y-%m-%d", null_value="")
+
+
+def format_json(frame: pl.DataFrame) -> str:
+    def default(value: object) -> str:
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        raise TypeError(type(value))
+
+    return json.dumps(frame.to_dicts(), default=default, ensure_ascii=False) + "\n"
+
+
+def write(frame: pl.DataFrame, fmt: str, out: Path | None) -> None:
+    text = format_csv(frame) if fmt == "csv" else format_json(frame)
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+
+
+def _sample(args: argparse.Namespace) -> int:
+    from retention.sample import write_sample
+
+    counts = write_sample(args.out, customers=args.customers, seed=args.seed)
+    print(", ".join(f"{name}: {n:,} rows" for name, n in counts.items()) + f" written to {args.out}")
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    data_dir = args.data or settings.data_dir
+    from retention.validate import summarize
+
+    print(summarize(Path(data_dir), settings.timezone))
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from retention.importer import import_file
+
+    settings = load_settings()
+    mapping: dict[str, str] = {}
+    for item in args.columns:
+        try:
+            mapping.update(parse_pairs(item, "--column"))
+        except ValueError as exc:
+            raise InputError(f"{exc}.") from None
+    message = import_file(args.file, args.table, Path(args.data or settings.data_dir), mapping, settings.timezone)
+    print(message)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    _register_all()
+    try:
+        args = build_parser().parse_args(argv)
+        return args.handler(args)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0

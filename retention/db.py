@@ -1,0 +1,347 @@
+"""The only module that runs SQL: DuckDB over the Parquet tables of a data folder, results as polars.
+
+A data folder is opened once per data version (file sizes and mtimes) and time zone: the raw tables
+become views, the input rules are checked, and the per-customer base tables (ids, purchase days with
+their neighbours, attributes, reasons, contacts) are materialised once and shared by every report,
+page and session. Each thread gets its own cursor, since a DuckDB connection holding an unfinished
+result refuses the next query.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from retention.errors import InputError
+
+SQL_DIR = Path(__file__).parent / "sql"
+TABLES = ("orders", "customers", "churn_reasons", "contacts")
+REQUIRED = {
+    "orders": ("customer_id", "ordered_at"),
+    "customers": ("customer_id",),
+    "churn_reasons": ("customer_id", "churned_at"),
+    "contacts": ("customer_id", "contacted_at", "campaign"),
+}
+# Columns with a fixed meaning; every other customers column is a segment attribute.
+KNOWN = {
+    "orders": ("customer_id", "ordered_at", "amount", "order_id"),
+    "customers": ("customer_id", "signed_up_at"),
+    "churn_reasons": ("customer_id", "churned_at", "reason", "category", "source", "comment"),
+    "contacts": ("customer_id", "contacted_at", "campaign", "channel", "cost", "group"),
+}
+DATE_COLUMNS = {"orders": "ordered_at", "customers": "signed_up_at", "churn_reasons": "churned_at", "contacts": "contacted_at"}
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_INCLUDE = re.compile(r"^--\s*include:\s*(\S+\.sql)\s*$", re.M)
+
+
+def find_table(data_dir: Path, name: str) -> Path | None:
+    """A table is NAME.parquet or a folder NAME/ of Parquet files (hive partitions allowed)."""
+    if name not in TABLES:
+        raise ValueError(f"unknown table {name!r}")
+    file = data_dir / f"{name}.parquet"
+    if file.is_file():
+        return file
+    folder = data_dir / name
+    if folder.is_dir():
+        return folder
+    return None
+
+
+def table_files(path: Path) -> list[Path]:
+    if path.is_file():
+        return [path]
+    return sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith((".", "_")))
+
+
+def data_version(data_dir: Path) -> str:
+    """A fingerprint of the data folder: changes whenever a table file is added, removed or rewritten."""
+    h = hashlib.sha1()
+    for name in TABLES:
+        path = find_table(data_dir, name)
+        if path is None:
+            continue
+        for f in table_files(path):
+            st = f.stat()
+            h.update(f"{f}|{st.st_size}|{st.st_mtime_ns};".encode())
+    return h.hexdigest()[:16]
+
+
+@lru_cache(maxsize=256)
+def load_sql(name: str) -> str:
+    """Read retention/sql/NAME.sql, replacing `-- include: _x.sql` lines by that file's CTEs."""
+    text = (SQL_DIR / f"{name}.sql").read_text()
+    return _INCLUDE.sub(lambda m: load_sql(m.group(1)[:-4]).strip(), text)
+
+
+def date_expr(column: str, duck_type: str) -> str:
+    """SQL turning an allow-listed date column into the calendar date in the session's time zone.
+
+    A timestamp with a zone is converted to the configured zone (the session TimeZone); one without a
+    zone is taken as already in it; ISO-8601 text is parsed the same way (with an offset: converted).
+    """
+    if column not in DATE_COLUMNS.values():
+        raise ValueError(f"not a date column: {column!r}")
+    q = f'"{column}"'
+    t = duck_type.upper()
+    if t == "DATE":
+        return q
+    if t.startswith("TIMESTAMP WITH TIME ZONE"):
+        return f"cast({q} as date)"
+    if t.startswith("TIMESTAMP"):
+        return f"cast({q} as date)"
+    if t == "VARCHAR":
+        return f"cast(try_cast({q} as timestamptz) as date)"
+    return "cast(null as date)"
+
+
+@dataclass
+class TableInfo:
+    name: str
+    path: Path
+    columns: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def attributes(self) -> list[str]:
+        return [c for c in self.columns if c not in KNOWN[self.name]]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A handle on one version of a data folder: hashable, so cached report functions key on it."""
+
+    data_dir: str
+    version: str
+    timezone: str
+
+
+class Engine:
+    """One in-memory DuckDB database per dataset version, with a cursor per thread."""
+
+    def __init__(self, ds: Dataset, memory_limit: str = "8GB", threads: int | None = None, temp_dir: Path | None = None):
+        self.ds = ds
+        self.data_dir = Path(ds.data_dir)
+        config = {"memory_limit": memory_limit, "preserve_insertion_order": "false"}
+        if threads:
+            config["threads"] = str(threads)
+        if temp_dir:
+            config["temp_directory"] = str(temp_dir)
+        self.con = duckdb.connect(":memory:", config=config)
+        # Global so every cursor (one per thread) parses and converts dates in the configured zone.
+        self.con.execute("set global TimeZone = $tz", {"tz": ds.timezone})
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self.tables: dict[str, TableInfo] = {}
+        self.meta: dict[str, object] = {}
+
+    # -- running SQL -------------------------------------------------------------------------
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        cur = getattr(self._local, "cur", None)
+        if cur is None:
+            cur = self.con.cursor()
+            self._local.cur = cur
+        return cur
+
+    def sql(self, query: str, params: dict | None = None) -> pl.DataFrame:
+        """Run SQL text with $named parameters (only those the text uses are passed) into polars."""
+        used = set(_PARAM.findall(query))
+        given = {k: v for k, v in (params or {}).items() if k in used}
+        missing = used - given.keys()
+        if missing:
+            raise ValueError(f"SQL parameters not given: {sorted(missing)}")
+        return self.cursor().sql(query, params=given or None).pl()
+
+    def run(self, name: str, params: dict | None = None, **fragments: str) -> pl.DataFrame:
+        """Run retention/sql/NAME.sql; `fragments` fill {{placeholders}} with allow-listed SQL only."""
+        return self.sql(fill(load_sql(name), fragments), params)
+
+    def execute(self, query: str, params: dict | None = None) -> None:
+        used = set(_PARAM.findall(query))
+        self.cursor().execute(query, {k: v for k, v in (params or {}).items() if k in used} or None)
+
+    # -- loading -------------------------------------------------------------------------------
+
+    def attach_sources(self) -> None:
+        """Register each present table as a view `src_NAME` and read its schema."""
+        for name in TABLES:
+            path = find_table(self.data_dir, name)
+            if path is None:
+                continue
+            files = [str(f) for f in table_files(path)]
+            if not files:
+                continue
+            try:
+                rel = self.con.read_parquet(files, hive_partitioning=path.is_dir(), union_by_name=True)
+                rel.create_view(f"src_{name}", replace=True)
+                described = self.con.sql(f"describe select * from src_{name}").fetchall()
+            except duckdb.Error as exc:
+                raise InputError(
+                    f"{path}: cannot be read as Parquet ({_first_line(exc)}). Expected a Parquet file, or a folder "
+                    f"of Parquet files, for table '{name}'. Convert CSV files with `python -m retention import`."
+                ) from None
+            self.tables[name] = TableInfo(name, path, {row[0]: row[1] for row in described})
+
+    def build_base(self) -> None:
+        """Materialise the base tables every report reads (once per dataset version)."""
+        orders = self.tables["orders"]
+        frag = {
+            "order_date": date_expr("ordered_at", orders.columns["ordered_at"]),
+            "amount": _amount_expr(orders.columns.get("amount")),
+        }
+        customers = self.tables.get("customers")
+        reasons = self.tables.get("churn_reasons")
+        contacts = self.tables.get("contacts")
+        frag["customer_ids"] = "union all select cast(customer_id as varchar) from src_customers" if customers else ""
+        frag["reason_ids"] = "union all select cast(customer_id as varchar) from src_churn_reasons" if reasons else ""
+        frag["contact_ids"] = "union all select cast(customer_id as varchar) from src_contacts" if contacts else ""
+        self.execute(fill(load_sql("base_ids"), frag))
+        self.execute(fill(load_sql("base_days"), frag))
+        self.execute(fill(load_sql("base_pdays"), frag))
+        if customers:
+            cols = customers.columns
+            signed = date_expr("signed_up_at", cols["signed_up_at"]) if "signed_up_at" in cols else "cast(null as date)"
+            self.execute(fill(load_sql("base_customers"), {"signed_up_date": signed}))
+            attrs = customers.attributes
+            if attrs:
+                unions = " union all ".join(
+                    f"select cid, {_lit(a)} as attribute, cast({_q(a)} as varchar) as value from src_customers_k"
+                    for a in attrs
+                )
+                self.execute(fill(load_sql("base_attrs"), {"unions": unions}))
+            else:
+                self.execute(load_sql("base_attrs_empty"))
+        else:
+            self.execute(load_sql("base_customers_empty"))
+            self.execute(load_sql("base_attrs_empty"))
+        if reasons:
+            cols = reasons.columns
+            self.execute(
+                fill(
+                    load_sql("base_reasons"),
+                    {
+                        "churned_date": date_expr("churned_at", cols["churned_at"]),
+                        "reason": _text_or_null("reason", cols),
+                        "category": _text_or_null("category", cols),
+                        "source": _text_or_null("source", cols),
+                        "comment": _text_or_null("comment", cols),
+                    },
+                )
+            )
+        else:
+            self.execute(load_sql("base_reasons_empty"))
+        if contacts:
+            cols = contacts.columns
+            self.execute(
+                fill(
+                    load_sql("base_contacts"),
+                    {
+                        "contacted_date": date_expr("contacted_at", cols["contacted_at"]),
+                        "channel": _text_or_null("channel", cols),
+                        "cost": "coalesce(try_cast(cost as double), 0)" if "cost" in cols else "cast(0 as double)",
+                        "group": "coalesce(nullif(lower(trim(cast(\"group\" as varchar))), ''), 'treatment')"
+                        if "group" in cols
+                        else "'treatment'",
+                    },
+                )
+            )
+        else:
+            self.execute(load_sql("base_contacts_empty"))
+        meta = self.sql(load_sql("base_meta")).row(0, named=True)
+        self.meta.update(meta)
+        self.meta["attributes"] = customers.attributes if customers else []
+        self.meta["optional"] = {n: n in self.tables for n in TABLES}
+
+
+def fill(text: str, fragments: dict[str, str]) -> str:
+    for key, value in fragments.items():
+        text = text.replace("{{" + key + "}}", value)
+    if "{{" in text:
+        raise ValueError(f"unfilled SQL placeholder in: {text[text.index('{{'):][:40]}")
+    return text
+
+
+def _q(column: str) -> str:
+    return '"' + column.replace('"', '""') + '"'
+
+
+def _lit(name: str) -> str:
+    """A column name (from the table's own schema) as an SQL string literal."""
+    return "'" + name.replace("'", "''") + "'"
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0][:200]
+
+
+def _amount_expr(duck_type: str | None) -> str:
+    if duck_type is None:
+        return "cast(null as double)"
+    if duck_type.upper() == "VARCHAR":
+        return "try_cast(nullif(trim(amount), '') as double)"
+    return "cast(amount as double)"
+
+
+def _text_or_null(column: str, columns: dict[str, str]) -> str:
+    if column not in columns:
+        return "cast(null as varchar)"
+    return f"nullif(trim(cast({_q(column)} as varchar)), '')"
+
+
+# -- the registry of open datasets --------------------------------------------------------------
+
+_engines: OrderedDict[Dataset, Engine] = OrderedDict()
+_engines_lock = threading.Lock()
+_MAX_ENGINES = 2
+
+
+def open_dataset(data_dir: Path | str, timezone: str = "UTC", today: dt.date | None = None, **engine_opts) -> Dataset:
+    """Open (or reuse) the engine for the current version of data_dir; raise InputError on bad data."""
+    from retention import validate  # late: validate uses this module
+
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise InputError(
+            f"The data folder {data_dir} does not exist. Point RETENTION_DATA_DIR or --data at a folder holding "
+            "orders.parquet (or an orders/ folder of Parquet files), or create the sample with "
+            "`python -m retention sample --out data/sample`."
+        )
+    if find_table(data_dir, "orders") is None:
+        raise InputError(
+            f"{data_dir} has no orders table: expected {data_dir / 'orders.parquet'} or a folder {data_dir / 'orders'}/ "
+            "of Parquet files with columns customer_id, ordered_at, amount. Import a CSV with "
+            "`python -m retention import FILE --table orders --data DIR`."
+        )
+    ds = Dataset(str(data_dir.resolve()), data_version(data_dir), timezone)
+    with _engines_lock:
+        engine = _engines.get(ds)
+        if engine is not None:
+            _engines.move_to_end(ds)
+            return ds
+        engine = Engine(ds, **engine_opts)
+        engine.attach_sources()
+        problems = validate.check(engine, today or validate.today_in(timezone))
+        if problems:
+            from retention.errors import DataError
+
+            raise DataError(problems)
+        engine.build_base()
+        _engines[ds] = engine
+        while len(_engines) > _MAX_ENGINES:
+            _engines.popitem(last=False)
+    return ds
+
+
+def engine(ds: Dataset) -> Engine:
+    try:
+        return _engines[ds]
+    except KeyError:
+        raise InputError(f"The data in {ds.data_dir} changed or was closed; reload the page.") from None

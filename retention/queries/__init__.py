@@ -1,0 +1,1 @@
+"""Typed, cached report functions: simple hashable arguments in, polars frames out."""

@@ -1,0 +1,36 @@
+"""Cohort tables (METRICS.md "Periods and cohorts")."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import polars as pl
+
+from retention.db import Dataset, engine
+from retention.params import Params
+
+COHORT_COLUMNS = [
+    "cohort", "k", "cohort_size", "active", "alive", "revenue",
+    "revenue_per_customer", "cumulative_revenue_per_customer", "complete",
+]  # fmt: skip
+
+
+@lru_cache(maxsize=64)
+def cohort_table(ds: Dataset, p: Params) -> pl.DataFrame:
+    """One row per cohort and k: `cohort` (date, first day of the cohort's period), `k`, `cohort_size`,
+    `active`, `alive`, `revenue`, `revenue_per_customer`, `cumulative_revenue_per_customer`, `complete`."""
+    return engine(ds).run("cohorts", p.sql()).select(COHORT_COLUMNS)
+
+
+METRIC_COLUMNS = {
+    "active": ["active"],
+    "alive": ["alive"],
+    "revenue": ["revenue", "revenue_per_customer", "cumulative_revenue_per_customer"],
+}
+
+
+def cohort_columns(metric: str) -> list[str]:
+    """CLI columns for one metric (or all): cohort, k, cohort_size, the metric's columns, complete."""
+    if metric == "all":
+        return COHORT_COLUMNS
+    return ["cohort", "k", "cohort_size", *METRIC_COLUMNS[metric], "complete"]

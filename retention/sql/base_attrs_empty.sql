@@ -1,0 +1,1 @@
+create or replace table attrs (cid integer, attribute varchar, value varchar)
