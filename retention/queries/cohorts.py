@@ -34,3 +34,19 @@ def cohort_columns(metric: str) -> list[str]:
     if metric == "all":
         return COHORT_COLUMNS
     return ["cohort", "k", "cohort_size", *METRIC_COLUMNS[metric], "complete"]
+
+
+def segment_cohort_tables(ds: Dataset, p: Params, attribute: str) -> dict[str, pl.DataFrame]:
+    """The cohort table of each value of an attribute (the same figure as `--filter attribute=value`)."""
+    from retention.queries.common import attribute_values
+
+    values = attribute_values(ds).get(attribute, [])
+    others = tuple(f for f in p.filters if f[0] != attribute)
+    chosen = dict(p.filters).get(attribute)
+    out = {}
+    for value in values:
+        if chosen and value not in chosen:
+            continue
+        filters = tuple(sorted((*others, (attribute, (value,)))))
+        out[value] = cohort_table(ds, p.with_(filters=filters))
+    return out

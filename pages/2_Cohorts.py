@@ -1,0 +1,57 @@
+"""Cohorts: retention heatmap, cohort curves with the weighted average, segment comparison, sizes."""
+
+import streamlit as st
+
+from retention import ui
+from retention.charts import cohorts as charts
+from retention.i18n import t
+from retention.metrics import COHORT_METRICS, weighted_curve, with_cohort_rates
+from retention.queries.cohorts import cohort_table, segment_cohort_tables
+
+ctx = ui.setup("cohorts")
+p = ctx.params
+st.title(t("cohorts.title"))
+
+metric = st.segmented_control(
+    t("cohorts.metric"), list(COHORT_METRICS), format_func=lambda m: t("cohorts.metric_" + m),
+    default="active", key="cohort_metric",
+) or "active"  # fmt: skip
+st.caption(t("cohorts.caption_" + metric, window=p.window))
+
+with st.spinner(t("common.computing")):
+    table = with_cohort_rates(cohort_table(ctx.ds, p))
+if table.is_empty():
+    ui.empty_state("cohorts.empty")
+    st.stop()
+
+st.subheader(t("cohorts.heatmap_title"))
+st.plotly_chart(charts.heatmap(table, metric, p.period, ctx.currency), key="cohort_heatmap")
+
+st.subheader(t("cohorts.curves_title"))
+all_cohorts = sorted(table["cohort"].unique().to_list())
+chosen = st.multiselect(
+    t("cohorts.choose_cohorts"), all_cohorts, default=all_cohorts[-6:-1] or all_cohorts[-1:],
+    format_func=lambda c: ui.i18n.fmt_period(c, p.period), key="cohort_chosen",
+)  # fmt: skip
+average = weighted_curve(table, metric)
+st.plotly_chart(charts.curves(table, chosen, average, metric, p.period, ctx.currency), key="cohort_curves")
+
+st.subheader(t("cohorts.segments_title"))
+attributes = ui.filterable_attributes(ctx.ds)
+if attributes:
+    attribute = st.selectbox(t("cohorts.segment_attribute"), attributes, key="cohort_attribute")
+    with st.spinner(t("common.computing")):
+        by_value = {v: weighted_curve(with_cohort_rates(f), metric) for v, f in segment_cohort_tables(ctx.ds, p, attribute).items()}
+    st.plotly_chart(charts.segment_curves(by_value, attribute, metric, p.period, ctx.currency), key="cohort_segments")
+    st.caption(t("cohorts.segments_caption"))
+else:
+    ui.empty_state("cohorts.no_attributes")
+
+left, right = st.columns([2, 3])
+with left:
+    st.subheader(t("cohorts.sizes_title"))
+    st.plotly_chart(charts.sizes(table, p.period), key="cohort_sizes")
+with right:
+    st.subheader(t("cohorts.table_title"))
+    st.dataframe(table, hide_index=True, height=300)
+    ui.download(table.drop("active_rate", "alive_rate"), "cohorts", key="cohort_download")

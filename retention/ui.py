@@ -1,0 +1,302 @@
+"""The one call every page starts with: page config, sign-in, the menu and the shared sidebar.
+
+Values that span pages (window, period, as-of, filters, window map, language) live under plain
+session_state keys and in the URL; each widget has its own `_`-prefixed key fed from the plain key,
+because Streamlit drops a widget's key when its page is left.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+import streamlit as st
+
+from retention import db, i18n
+from retention.errors import InputError
+from retention.i18n import t
+from retention.params import PERIODS, Params, make_params
+from retention.settings import Settings, get_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+ALL_ROLES = ("admin", "marketing", "executive")
+
+
+@dataclass(frozen=True)
+class Page:
+    key: str
+    path: str
+    icon: str
+    roles: tuple[str, ...] = ("admin", "marketing")
+
+
+PAGES = (
+    Page("overview", "app.py", ":material/home:", ALL_ROLES),
+    Page("kpis", "pages/1_KPIs.py", ":material/speed:", ALL_ROLES),
+    Page("cohorts", "pages/2_Cohorts.py", ":material/grid_on:"),
+    Page("lifecycle", "pages/3_Lifecycle.py", ":material/autorenew:"),
+    Page("return_window", "pages/4_Return_window.py", ":material/timer:"),
+    Page("reasons", "pages/5_Reasons.py", ":material/sentiment_dissatisfied:"),
+    Page("value", "pages/6_Customer_value.py", ":material/diamond:"),
+    Page("alerts", "pages/7_Early_warning.py", ":material/notifications_active:"),
+    Page("profile", "pages/8_Customer_profile.py", ":material/person_search:"),
+    Page("campaigns", "pages/9_Campaigns.py", ":material/campaign:"),
+    Page("import", "pages/10_Import.py", ":material/upload_file:", ("admin",)),
+)
+PAGE_BY_KEY = {p.key: p for p in PAGES}
+
+# Plain session keys that span pages, mirrored in the URL under these names.
+URL_KEYS = {"window": "window", "period": "period", "as_of": "as_of", "lang": "lang", "window_by": "wby"}
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a page needs: the dataset handle, the parameters from the sidebar and the settings."""
+
+    ds: db.Dataset
+    params: Params
+    settings: Settings
+
+    @property
+    def currency(self) -> str:
+        return self.settings.currency
+
+    def money(self, x: object, digits: int = 0) -> str:
+        return i18n.fmt_money(x, self.settings.currency, digits)
+
+
+def visible_pages(role: str) -> list[Page]:
+    return [p for p in PAGES if role in p.roles and (ROOT / p.path).exists()]
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _open(data_dir: str, version: str, timezone: str, memory_limit: str, threads: int | None) -> db.Dataset:
+    # Keyed by the data version, so a changed folder is read again; the engine itself is shared by all sessions.
+    return db.open_dataset(data_dir, timezone, memory_limit=memory_limit, threads=threads)
+
+
+def open_data(settings: Settings) -> db.Dataset:
+    data_dir = Path(settings.data_dir)
+    version = db.data_version(data_dir) if data_dir.is_dir() else "missing"
+    ds = _open(str(data_dir), version, settings.timezone, settings.memory_limit, settings.threads)
+    try:
+        db.engine(ds)
+    except InputError:
+        _open.clear()
+        ds = _open(str(data_dir), version, settings.timezone, settings.memory_limit, settings.threads)
+    return ds
+
+
+def _init_state(settings: Settings) -> None:
+    """On a session's first run, take the shared values from the URL, else from the settings."""
+    ss = st.session_state
+    if ss.get("_initialised"):
+        return
+    qp = st.query_params
+    ss["lang"] = qp.get("lang") if qp.get("lang") in i18n.LANGUAGES else settings.language
+    try:
+        ss["window"] = max(7, min(730, int(qp.get("window", settings.window))))
+    except ValueError:
+        ss["window"] = settings.window
+    ss["period"] = qp.get("period") if qp.get("period") in PERIODS else settings.period
+    try:
+        ss["as_of"] = dt.date.fromisoformat(qp["as_of"]) if "as_of" in qp else None
+    except ValueError:
+        ss["as_of"] = None
+    ss["filters"] = {k[2:]: v.split("|") for k, v in qp.items() if k.startswith("f_") and v}
+    ss["window_by"] = qp.get("wby") or settings.window_by
+    wmap = qp.get("wmap")
+    ss["window_map"] = _parse_wmap(wmap) if wmap else dict(settings.window_map)
+    ss["_initialised"] = True
+
+
+def _parse_wmap(text: str) -> dict[str, int]:
+    out = {}
+    for part in text.split("|"):
+        key, _, value = part.rpartition(":")
+        if key and value.isdigit():
+            out[key] = int(value)
+    return out
+
+
+def _sync_url() -> None:
+    ss = st.session_state
+    wanted: dict[str, str] = {}
+    wanted["lang"] = ss["lang"]
+    wanted["window"] = str(ss["window"])
+    wanted["period"] = ss["period"]
+    if ss.get("as_of"):
+        wanted["as_of"] = ss["as_of"].isoformat()
+    for attr, values in ss.get("filters", {}).items():
+        if values:
+            wanted[f"f_{attr}"] = "|".join(values)
+    if ss.get("window_by") and ss.get("window_map"):
+        wanted["wby"] = ss["window_by"]
+        wanted["wmap"] = "|".join(f"{k}:{v}" for k, v in sorted(ss["window_map"].items()))
+    if dict(st.query_params) != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def _copy(widget_key: str, plain_key: str) -> None:
+    st.session_state[plain_key] = st.session_state[widget_key]
+
+
+def setup(page_key: str) -> Context:
+    """Configure the page, check the role, draw menu and sidebar; stop with a clear message on bad data."""
+    page = PAGE_BY_KEY[page_key]
+    try:
+        settings = get_settings()
+    except InputError as exc:
+        st.set_page_config(page_title="Retention", page_icon=":material/error:", layout="wide")
+        st.error(str(exc))
+        st.stop()
+    _init_state(settings)
+    ss = st.session_state
+    i18n.set_language(ss["lang"])
+    st.set_page_config(page_title=f"{t('pages.' + page_key)} · {t('common.product')}", page_icon=page.icon, layout="wide")
+
+    from retention import auth
+
+    role = auth.require(page, settings)
+    _menu(role)
+    try:
+        with st.spinner(t("common.loading_data")):
+            ds = open_data(settings)
+    except InputError as exc:
+        st.error(t("common.data_error", message=str(exc)), icon=":material/error:")
+        st.info(t("common.data_error_help", data_dir=str(settings.data_dir)))
+        st.stop()
+    params = _sidebar(ds, settings)
+    _sync_url()
+    return Context(ds, params, settings)
+
+
+def current_role() -> str:
+    return st.session_state.get("role", "admin")
+
+
+def filterable_attributes(ds: db.Dataset) -> list[str]:
+    return list(_attribute_values(ds))
+
+
+def page_link(page: Page, label: str | None = None) -> None:
+    """st.page_link to one of our pages, with its path taken relative to whichever script is the entry point."""
+    from streamlit.errors import StreamlitPageNotFoundError
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    run_ctx = get_script_run_ctx()
+    main_dir = Path(run_ctx.main_script_path).resolve().parent if run_ctx else ROOT
+    path = os.path.relpath(ROOT / page.path, main_dir)
+    try:
+        st.page_link(path, label=label or t("pages." + page.key), icon=page.icon)
+    except StreamlitPageNotFoundError:
+        pass  # a page script run on its own (tests) knows no other pages
+
+
+def _menu(role: str) -> None:
+    with st.sidebar:
+        for p in visible_pages(role):
+            page_link(p)
+        st.divider()
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _attribute_values(ds: db.Dataset) -> dict[str, list[str]]:
+    """Values per attribute for the filter widgets (attributes with up to 200 values)."""
+    from retention.queries.common import attribute_values
+
+    return attribute_values(ds, 200)
+
+
+def _sidebar(ds: db.Dataset, settings: Settings) -> Params:
+    ss = st.session_state
+    meta = db.engine(ds).meta
+    latest: dt.date = meta["default_as_of"]
+    first: dt.date = meta["first_order_date"]
+    with st.sidebar:
+        ss["_lang"] = ss["lang"]
+        st.selectbox(
+            t("sidebar.language"), list(i18n.LANGUAGES), format_func=i18n.LANGUAGES.get, key="_lang",
+            on_change=_copy, args=("_lang", "lang"),
+        )  # fmt: skip
+        as_of = ss.get("as_of") or latest
+        as_of = min(max(as_of, first), latest)
+        ss["_as_of"] = as_of
+        st.date_input(
+            t("sidebar.as_of"), min_value=first, max_value=latest, key="_as_of", on_change=_copy,
+            args=("_as_of", "as_of"), help=t("sidebar.as_of_help"), format="YYYY-MM-DD",
+        )  # fmt: skip
+        ss["_window"] = ss["window"]
+        st.slider(
+            t("sidebar.window"), min_value=7, max_value=730, key="_window", on_change=_copy,
+            args=("_window", "window"), help=t("sidebar.window_help"),
+        )  # fmt: skip
+        if ss.get("window_by") and ss.get("window_map"):
+            mapped = ", ".join(f"{k} {v}" for k, v in sorted(ss["window_map"].items()))
+            st.info(t("sidebar.map_active", attribute=ss["window_by"], mapped=mapped), icon=":material/tune:")
+            if st.button(t("sidebar.map_reset"), key="_reset_map"):
+                ss["window_by"], ss["window_map"] = None, {}
+                st.rerun()
+        ss["_period"] = ss["period"]
+        st.segmented_control(
+            t("sidebar.period"), PERIODS, format_func=lambda p: t("sidebar.period_" + p), key="_period",
+            on_change=_copy_period,
+        )  # fmt: skip
+        values = _attribute_values(ds)
+        filters: dict[str, list[str]] = {}
+        if values:
+            st.markdown(f"**{t('sidebar.filters')}**", help=t("sidebar.filters_help"))
+        for attr, options in values.items():
+            current = [v for v in ss.get("filters", {}).get(attr, []) if v in options]
+            ss[f"_f_{attr}"] = current
+            st.multiselect(
+                attr.replace("_", " ").capitalize(), options, key=f"_f_{attr}", placeholder=t("sidebar.all"),
+                on_change=_copy_filter, args=(attr,),
+            )  # fmt: skip
+            if current:
+                filters[attr] = current
+        ss["filters"] = filters
+        st.caption(t("common.data_as_of", date=i18n.fmt_date(latest)))
+    window_map = ss.get("window_map") or {}
+    window_by = ss.get("window_by") if window_map else None
+    try:
+        return make_params(
+            ds, settings, as_of=as_of, window=ss["window"], window_by=window_by or "",
+            window_map=window_map, filters=filters, period=ss["period"],
+        )  # fmt: skip
+    except InputError as exc:
+        st.error(str(exc))
+        st.stop()
+
+
+def _copy_period() -> None:
+    # A segmented control can be cleared; keep the last period then.
+    if st.session_state.get("_period"):
+        st.session_state["period"] = st.session_state["_period"]
+
+
+def _copy_filter(attr: str) -> None:
+    filters = dict(st.session_state.get("filters", {}))
+    filters[attr] = list(st.session_state[f"_f_{attr}"])
+    st.session_state["filters"] = {k: v for k, v in filters.items() if v}
+
+
+def download(frame: pl.DataFrame, name: str, key: str) -> None:
+    """A CSV download button (UTF-8 with BOM, so Excel opens it in any script)."""
+    from retention.cli import format_csv
+
+    st.download_button(
+        t("common.download_csv"),
+        data=("\ufeff" + format_csv(frame)).encode("utf-8"),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key=key,
+        icon=":material/download:",
+    )
+
+
+def empty_state(message_key: str, **kwargs: object) -> None:
+    st.info(t(message_key, **kwargs), icon=":material/info:")
