@@ -5,7 +5,7 @@ import streamlit as st
 from retention import ui
 from retention.charts import cohorts as charts
 from retention.i18n import t
-from retention.metrics import COHORT_METRICS, weighted_curve, with_cohort_rates
+from retention.metrics.cohorts import COHORT_METRICS, weighted_curve, with_cohort_rates
 from retention.queries.cohorts import cohort_table, segment_cohort_tables
 
 ctx = ui.setup("cohorts")
@@ -41,7 +41,10 @@ attributes = ui.filterable_attributes(ctx.ds)
 if attributes:
     attribute = st.selectbox(t("cohorts.segment_attribute"), attributes, key="cohort_attribute")
     with st.spinner(t("common.computing")):
-        by_value = {v: weighted_curve(with_cohort_rates(f), metric) for v, f in segment_cohort_tables(ctx.ds, p, attribute).items()}
+        by_value = {
+            v: weighted_curve(with_cohort_rates(f), metric)
+            for v, f in segment_cohort_tables(ctx.ds, p, attribute).items()
+        }
     st.plotly_chart(charts.segment_curves(by_value, attribute, metric, p.period, ctx.currency), key="cohort_segments")
     st.caption(t("cohorts.segments_caption"))
 else:

@@ -104,19 +104,25 @@ def register(name: str, report: Report) -> None:
     REPORTS[name] = report
 
 
-def _cohorts_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--metric", choices=("active", "alive", "revenue", "all"), default="all")
-
-
-def _cohorts(ds: db.Dataset, p: Params, args: argparse.Namespace) -> pl.DataFrame:
-    from retention.queries.cohorts import cohort_columns, cohort_table
-
-    return cohort_table(ds, p).select(cohort_columns(args.metric))
+# The order of CLI.md; a report module not listed here comes after these.
+ORDER = (
+    "cohorts", "kpis", "status", "migrations", "return-curve", "recommend", "whatif", "reasons",
+    "reasons-summary", "rfm", "segment-migrations", "campaigns", "alerts",
+)  # fmt: skip
 
 
 def _register_all() -> None:
-    """The reports of CLI.md, in its order."""
-    register("cohorts", Report("cohort tables: active, alive and revenue per cohort and k", _cohorts, _cohorts_options))
+    """Import every module of retention.commands and let it add its reports."""
+    import importlib
+    import pkgutil
+
+    from retention import commands
+
+    found: dict[str, Report] = {}
+    for mod in pkgutil.iter_modules(commands.__path__):
+        importlib.import_module(f"retention.commands.{mod.name}").register(found.__setitem__)
+    for name in sorted(found, key=lambda n: (ORDER.index(n) if n in ORDER else len(ORDER), n)):
+        register(name, found[name])
 
 
 def build_parser() -> ArgumentParser:

@@ -38,7 +38,12 @@ KNOWN = {
     "churn_reasons": ("customer_id", "churned_at", "reason", "category", "source", "comment"),
     "contacts": ("customer_id", "contacted_at", "campaign", "channel", "cost", "group"),
 }
-DATE_COLUMNS = {"orders": "ordered_at", "customers": "signed_up_at", "churn_reasons": "churned_at", "contacts": "contacted_at"}
+DATE_COLUMNS = {
+    "orders": "ordered_at",
+    "customers": "signed_up_at",
+    "churn_reasons": "churned_at",
+    "contacts": "contacted_at",
+}
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _INCLUDE = re.compile(r"^--\s*include:\s*(\S+\.sql)\s*$", re.M)
 
@@ -126,7 +131,9 @@ class Dataset:
 class Engine:
     """One in-memory DuckDB database per dataset version, with a cursor per thread."""
 
-    def __init__(self, ds: Dataset, memory_limit: str = "8GB", threads: int | None = None, temp_dir: Path | None = None):
+    def __init__(
+        self, ds: Dataset, memory_limit: str = "8GB", threads: int | None = None, temp_dir: Path | None = None
+    ):
         self.ds = ds
         self.data_dir = Path(ds.data_dir)
         config = {"memory_limit": memory_limit, "preserve_insertion_order": "false"}
@@ -265,7 +272,7 @@ def fill(text: str, fragments: dict[str, str]) -> str:
     for key, value in fragments.items():
         text = text.replace("{{" + key + "}}", value)
     if "{{" in text:
-        raise ValueError(f"unfilled SQL placeholder in: {text[text.index('{{'):][:40]}")
+        raise ValueError(f"unfilled SQL placeholder in: {text[text.index('{{') :][:40]}")
     return text
 
 

@@ -156,7 +156,9 @@ def setup(page_key: str) -> Context:
     _init_state(settings)
     ss = st.session_state
     i18n.set_language(ss["lang"])
-    st.set_page_config(page_title=f"{t('pages.' + page_key)} · {t('common.product')}", page_icon=page.icon, layout="wide")
+    st.set_page_config(
+        page_title=f"{t('pages.' + page_key)} · {t('common.product')}", page_icon=page.icon, layout="wide"
+    )
 
     from retention import auth
 

@@ -8,7 +8,7 @@ import polars as pl
 from retention import i18n
 from retention.charts import PALETTE, money_prefix, style
 from retention.i18n import t
-from retention.metrics import COHORT_METRICS
+from retention.metrics.cohorts import COHORT_METRICS
 
 
 def _value_text(value: float | None, is_rate: bool, currency: str) -> str:
@@ -42,7 +42,9 @@ def heatmap(cohorts: pl.DataFrame, metric: str, period: str, currency: str) -> g
                 f"{t('cohorts.metric_' + metric)}: {_value_text(v, is_rate, currency)}",
             ]
             if count_col:
-                parts.append(f"{t('cohorts.customers')}: {i18n.fmt_int(r[count_col])} / {i18n.fmt_int(r['cohort_size'])}")
+                parts.append(
+                    f"{t('cohorts.customers')}: {i18n.fmt_int(r[count_col])} / {i18n.fmt_int(r['cohort_size'])}"
+                )
             else:
                 parts.append(f"{t('cohorts.cohort_size')}: {i18n.fmt_int(r['cohort_size'])}")
             if not r["complete"]:
@@ -101,7 +103,9 @@ def curves(
     return style(fig)
 
 
-def segment_curves(curves_by_value: dict[str, pl.DataFrame], attribute: str, metric: str, period: str, currency: str) -> go.Figure:
+def segment_curves(
+    curves_by_value: dict[str, pl.DataFrame], attribute: str, metric: str, period: str, currency: str
+) -> go.Figure:
     """One size-weighted average curve per value of a segment attribute."""
     _, _, is_rate = COHORT_METRICS[metric]
     fig = go.Figure()
@@ -133,7 +137,9 @@ def sizes(cohorts: pl.DataFrame, period: str) -> go.Figure:
 
 
 def _axes(fig: go.Figure, metric: str, period: str, currency: str, is_rate: bool) -> None:
-    fig.update_xaxes(title=t("cohorts.k_axis", period=t("sidebar.period_" + period)), dtick=1 if period != "week" else 4)
+    fig.update_xaxes(
+        title=t("cohorts.k_axis", period=t("sidebar.period_" + period)), dtick=1 if period != "week" else 4
+    )
     fig.update_yaxes(
         title=t("cohorts.metric_" + metric),
         tickformat=".0%" if is_rate else ",.0f",

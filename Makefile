@@ -1,0 +1,40 @@
+# Two commands on a fresh machine with only Python: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DATA := data/sample
+PORT ?= 8501
+
+.PHONY: run test sample lint browser clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(BIN)/python -m pip install -q -r requirements-dev.txt
+	touch $@
+
+$(DATA)/orders.parquet: | $(VENV)/.installed
+	$(BIN)/python -m retention sample --out $(DATA)
+
+sample: $(DATA)/orders.parquet
+
+run: $(VENV)/.installed $(DATA)/orders.parquet
+	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+# Debian's Chromium (Playwright cannot download its own here) and a CJK font for the Chinese pages.
+browser:
+	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+test: $(VENV)/.installed-dev $(DATA)/orders.parquet browser
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) $(DATA) .pytest_cache tests/artifacts

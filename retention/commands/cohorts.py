@@ -1,0 +1,24 @@
+"""CLI `cohorts`."""
+
+from __future__ import annotations
+
+import argparse
+
+import polars as pl
+
+from retention.cli import Report
+from retention.db import Dataset
+from retention.params import Params
+from retention.queries.cohorts import cohort_columns, cohort_table
+
+
+def _options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--metric", choices=("active", "alive", "revenue", "all"), default="all")
+
+
+def _run(ds: Dataset, p: Params, args: argparse.Namespace) -> pl.DataFrame:
+    return cohort_table(ds, p).select(cohort_columns(args.metric))
+
+
+def register(add) -> None:
+    add("cohorts", Report("cohort tables: active, alive and revenue per cohort and k", _run, _options))

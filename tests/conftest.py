@@ -1,0 +1,130 @@
+"""Shared fixtures: tiny hand-made data sets, the sample data set, the CLI, and a live Streamlit server."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+
+def write_tables(folder: Path, **tables: pl.DataFrame | dict) -> Path:
+    """Write each table as folder/NAME.parquet (dicts become polars frames)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, frame in tables.items():
+        if isinstance(frame, dict):
+            frame = pl.DataFrame(frame)
+        frame.write_parquet(folder / f"{name}.parquet")
+    return folder
+
+
+@pytest.fixture
+def make_data(tmp_path):
+    """make_data(orders=..., customers=...) -> a data folder holding those tables."""
+    counter = iter(range(1000))
+
+    def make(**tables):
+        return write_tables(tmp_path / f"data{next(counter)}", **tables)
+
+    return make
+
+
+def d(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+@pytest.fixture(scope="session")
+def sample_dir(tmp_path_factory) -> Path:
+    """A small sample data set (the same generator as `python -m retention sample`)."""
+    from retention.sample import write_sample
+
+    out = tmp_path_factory.mktemp("sample")
+    write_sample(out, customers=1500, seed=7)
+    return out
+
+
+def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "retention", *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=600,
+    )
+
+
+@pytest.fixture
+def app_data(monkeypatch, sample_dir):
+    """Point the settings at the sample data for AppTest runs in this process."""
+    from retention.settings import get_settings
+
+    monkeypatch.setenv("RETENTION_DATA_DIR", str(sample_dir))
+    get_settings.cache_clear()
+    yield sample_dir
+    get_settings.cache_clear()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(data_dir: Path, extra_env: dict | None = None, cwd: Path = ROOT):
+    port = free_port()
+    env = {**os.environ, "RETENTION_DATA_DIR": str(data_dir), **(extra_env or {})}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1"],
+        cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited early: {proc.stdout.read().decode(errors='replace')[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+                if resp.status == 200:
+                    return proc, url
+        except OSError:
+            time.sleep(0.5)
+    proc.terminate()
+    raise RuntimeError("streamlit did not become healthy in 90 s")
+
+
+@pytest.fixture(scope="session")
+def server(sample_dir):
+    proc, url = start_server(sample_dir)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )  # fmt: skip
+        yield b
+        b.close()
