@@ -1,0 +1,53 @@
+"""Settings: defaults from METRICS.md, env parsing, clear errors naming the variable."""
+
+from __future__ import annotations
+
+import pytest
+
+from retention.errors import InputError
+from retention.settings import DEFAULT_REASON_CATEGORIES, load_settings
+from tests.conftest import run_cli
+
+
+def test_defaults_follow_metrics_md(monkeypatch):
+    for key in list(__import__("os").environ):
+        if key.startswith("RETENTION_"):
+            monkeypatch.delenv(key)
+    s = load_settings(_env_file=None)
+    assert (s.window, s.period, s.new_days, s.loyal_min_orders) == (90, "month", 30, 3)
+    assert (s.alert_factor, s.attribution_days, s.return_threshold) == (1.5, 30, 0.10)
+    assert s.reason_categories == DEFAULT_REASON_CATEGORIES
+    assert s.timezone == "UTC" and str(s.data_dir) == "data/sample"
+
+
+def test_maps_from_env(monkeypatch):
+    monkeypatch.setenv("RETENTION_WINDOW_BY", "business_type")
+    monkeypatch.setenv("RETENTION_WINDOW_MAP", "cafe=30, dental=180")
+    monkeypatch.setenv("RETENTION_REASON_CATEGORIES", "Price=controllable,competitor=uncontrollable")
+    s = load_settings(_env_file=None)
+    assert s.window_map == {"cafe": 30, "dental": 180}
+    assert s.reason_categories == {"price": "controllable", "competitor": "uncontrollable"}
+
+
+@pytest.mark.parametrize(
+    "var, value, words",
+    [
+        ("RETENTION_WINDOW", "abc", "RETENTION_WINDOW"),
+        ("RETENTION_WINDOW_MAP", "cafe", "RETENTION_WINDOW_MAP"),
+        ("RETENTION_WINDOW_MAP", "cafe=soon", "whole number"),
+        ("RETENTION_TIMEZONE", "Mars/Olympus", "time zone"),
+        ("RETENTION_PERIOD", "year", "RETENTION_PERIOD"),
+        ("RETENTION_REASON_CATEGORIES", "price=maybe", "controllable"),
+        ("RETENTION_CURRENCY", "dollars", "currency"),
+    ],
+)
+def test_bad_values_name_the_variable(monkeypatch, var, value, words):
+    monkeypatch.setenv(var, value)
+    with pytest.raises(InputError) as exc:
+        load_settings(_env_file=None)
+    assert var in str(exc.value) and words in str(exc.value)
+
+
+def test_cli_bad_setting_exits_2(tmp_path):
+    res = run_cli("cohorts", "--data", tmp_path, env={"RETENTION_WINDOW": "-3"})
+    assert res.returncode == 2 and "RETENTION_WINDOW" in res.stderr and "Traceback" not in res.stderr
