@@ -1,0 +1,162 @@
+"""Load test: N concurrent Chromium sessions move sliders and switch pages against one server.
+
+    .venv/bin/python bench/load_test.py --data data/sample --sessions 20 --seconds 120
+
+Loopback only, bounded in time. Prints errors (must be 0), page-time p50/p95 as the browser sees it and
+as the server spends it, and the server's peak memory (VmHWM).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from retention.ui import PAGES  # noqa: E402
+from tests.conftest import free_port  # noqa: E402
+
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+
+
+def url_path(page_path: str) -> str:
+    return "/" if page_path == "app.py" else "/" + Path(page_path).stem.split("_", 1)[1]
+
+
+def start(data: Path, log: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = {**os.environ, "RETENTION_DATA_DIR": str(data), "BENCH_TIMING_LOG": str(log)}
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench/timed_server.py"), "app.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(240):
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                return proc, url
+        except OSError:
+            time.sleep(0.5)
+    proc.kill()
+    raise SystemExit("server did not start")
+
+
+async def settle(page, timeout_ms: int = 60_000) -> None:
+    await page.wait_for_selector('[data-testid="stSidebar"]', timeout=timeout_ms)
+    await page.wait_for_function(
+        """() => { const el = document.querySelector('[data-test-script-state]');
+                   return el && el.getAttribute('data-test-script-state') === 'notRunning'; }""",
+        timeout=timeout_ms,
+    )
+
+
+async def session(browser, url: str, deadline: float, seed: int, times: list, errors: list) -> None:
+    rnd = random.Random(seed)
+    pages = [p for p in PAGES if (ROOT / p.path).exists() and p.key != "import"]
+    ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
+    page = await ctx.new_page()
+    try:
+        while time.monotonic() < deadline:
+            action = rnd.random()
+            start = time.perf_counter()
+            try:
+                if action < 0.5 or page.url == "about:blank":
+                    target = rnd.choice(pages)
+                    await page.goto(url + url_path(target.path), wait_until="domcontentloaded")
+                    await page.wait_for_timeout(300)
+                    await settle(page)
+                else:
+                    slider = page.locator('[data-testid="stSlider"] [role="slider"]').first
+                    await slider.focus()
+                    await slider.press(rnd.choice(["ArrowRight", "ArrowLeft", "PageUp", "PageDown"]))
+                    await page.wait_for_timeout(300)
+                    await settle(page)
+                if await page.locator('[data-testid="stException"]').count():
+                    errors.append(f"exception box on {page.url}")
+                times.append(time.perf_counter() - start)
+            except Exception as exc:  # a timeout or a crash is an error of the run
+                errors.append(f"{type(exc).__name__}: {str(exc).splitlines()[0][:120]}")
+    finally:
+        await ctx.close()
+
+
+def peak_rss_mb(pid: int) -> float:
+    total = 0.0
+    for p in [pid, *_children(pid)]:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1]) / 1024
+        except OSError:
+            pass
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(x) for x in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1] if len(values) > 1 else values[0]
+
+
+async def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--data", type=Path, default=ROOT / "data/sample")
+    ap.add_argument("--sessions", type=int, default=20)
+    ap.add_argument("--seconds", type=int, default=120)
+    args = ap.parse_args()
+    from playwright.async_api import async_playwright
+
+    log = Path(tempfile.mkstemp(suffix=".log")[1])
+    proc, url = start(args.data.resolve(), log)
+    try:
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+            # Warm the server once (the first run reads the data), as a user arriving after start-up would.
+            warm = await browser.new_page()
+            await warm.goto(url, wait_until="domcontentloaded")
+            await settle(warm, 300_000)
+            await warm.close()
+            log.write_text("")
+            times: list[float] = []
+            errors: list[str] = []
+            deadline = time.monotonic() + args.seconds
+            await asyncio.gather(*(session(browser, url, deadline, i, times, errors) for i in range(args.sessions)))
+            await browser.close()
+        server = [float(line.split()[0]) for line in log.read_text().splitlines() if line.strip()]
+        print(f"sessions {args.sessions}, {args.seconds} s, data {args.data}")
+        print(f"actions {len(times)}, errors {len(errors)}")
+        for e in sorted(set(errors))[:10]:
+            print("  error:", e)
+        print(f"browser page time  p50 {pct(times, 50):.2f} s  p95 {pct(times, 95):.2f} s")
+        print(f"server script run  p50 {pct(server, 50):.2f} s  p95 {pct(server, 95):.2f} s  ({len(server)} runs)")
+        print(f"server peak memory {peak_rss_mb(proc.pid):.0f} MB")
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
