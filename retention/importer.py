@@ -130,6 +130,34 @@ def restore(table: str, data_dir: Path, version_name: str, timezone: str = "UTC"
     return f"{table}: restored {version_name} ({rows:,} rows) to {target}"
 
 
+def contract_columns(table: str) -> tuple[str, ...]:
+    """The columns with a meaning in TABLE (required first), for mapping a file's columns to them."""
+    _check_table(table)
+    return db.KNOWN[table]
+
+
+def preview(file: Path, rows: int = 20):
+    """The first rows of FILE as read for an import (CSV values as text), for the Import page's preview.
+
+    Returns a polars frame whose columns are the file's own column names; InputError when unreadable.
+    """
+    import tempfile
+
+    file = Path(file)
+    kind = _detect_format(file)
+    with tempfile.TemporaryDirectory(prefix="retention-preview-") as tmp:
+        stage = Path(tmp)
+        source = _csv_source(file, stage) if kind == "csv" else _Source(file, "parquet", (file,))
+        engine = _engine(stage, "UTC", stage)
+        try:
+            reader, params = _reader(source)
+            return engine.sql(f"select * from {reader} limit $rows", {**params, "rows": rows})
+        except duckdb.Error as exc:
+            raise InputError(_read_error(source, exc)) from None
+        finally:
+            _close(engine)
+
+
 # -- the import steps -----------------------------------------------------------------------------
 
 

@@ -144,8 +144,11 @@ def _copy(widget_key: str, plain_key: str) -> None:
     st.session_state[plain_key] = st.session_state[widget_key]
 
 
-def setup(page_key: str) -> Context:
-    """Configure the page, check the role, draw menu and sidebar; stop with a clear message on bad data."""
+def setup(page_key: str, needs_data: bool = True) -> Context:
+    """Configure the page, check the role, draw menu and sidebar; stop with a clear message on bad data.
+
+    A page that works without valid data (Import) passes needs_data=False and gets ds and params None.
+    """
     page = PAGE_BY_KEY[page_key]
     try:
         settings = get_settings()
@@ -164,12 +167,18 @@ def setup(page_key: str) -> Context:
 
     role = auth.require(page, settings)
     _menu(role)
+    if not needs_data:
+        _language_picker()
+        _sync_url()
+        return Context(None, None, settings)  # type: ignore[arg-type]
     try:
         with st.spinner(t("common.loading_data")):
             ds = open_data(settings)
     except InputError as exc:
         st.error(t("common.data_error", message=str(exc)), icon=":material/error:")
         st.info(t("common.data_error_help", data_dir=str(settings.data_dir)))
+        if role in PAGE_BY_KEY["import"].roles:
+            page_link(PAGE_BY_KEY["import"])
         st.stop()
     params = _sidebar(ds, settings)
     _sync_url()
@@ -219,11 +228,7 @@ def _sidebar(ds: db.Dataset, settings: Settings) -> Params:
     latest: dt.date = meta["default_as_of"]
     first: dt.date = meta["first_order_date"]
     with st.sidebar:
-        ss["_lang"] = ss["lang"]
-        st.selectbox(
-            t("sidebar.language"), list(i18n.LANGUAGES), format_func=i18n.LANGUAGES.get, key="_lang",
-            on_change=_copy, args=("_lang", "lang"),
-        )  # fmt: skip
+        _language_picker()
         as_of = ss.get("as_of") or latest
         as_of = min(max(as_of, first), latest)
         ss["_as_of"] = as_of
@@ -272,6 +277,16 @@ def _sidebar(ds: db.Dataset, settings: Settings) -> Params:
     except InputError as exc:
         st.error(str(exc))
         st.stop()
+
+
+def _language_picker() -> None:
+    ss = st.session_state
+    ss["_lang"] = ss["lang"]
+    with st.sidebar:
+        st.selectbox(
+            t("sidebar.language"), list(i18n.LANGUAGES), format_func=i18n.LANGUAGES.get, key="_lang",
+            on_change=_copy, args=("_lang", "lang"),
+        )  # fmt: skip
 
 
 def _copy_period() -> None:

@@ -45,3 +45,42 @@ def test_page_renders(server, browser, page_def, lang):
         assert "Traceback" not in page.content()
     finally:
         context.close()
+
+
+def test_import_upload_in_browser(browser, sample_dir, tmp_path):
+    """Upload a CSV on the Import page: broken first (nothing replaced), then good (table replaced)."""
+    import shutil
+
+    from tests.conftest import start_server
+
+    data = tmp_path / "data"
+    shutil.copytree(sample_dir, data)
+    before = (data / "customers.parquet").read_bytes()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("customer_id;region\nC1;North\nC1;South\n", encoding="utf-8")
+    good = tmp_path / "good.csv"
+    good.write_text("\ufeffcustomer_id;region\nC000001;North\nC000002;Süd\n", encoding="utf-8")
+    proc, url = start_server(data)
+    context = browser.new_context(viewport={"width": 1440, "height": 2000})
+    page = context.new_page()
+    try:
+        page.goto(f"{url}/Import", wait_until="domcontentloaded")
+        wait_rendered(page)
+        page.get_by_label("Table").click()
+        page.get_by_role("option", name="Customers and their segments").click()
+        wait_rendered(page)
+        for csv, expected in ((bad, "Nothing was replaced"), (good, "rows from")):
+            page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(csv))
+            wait_rendered(page)
+            page.get_by_role("button", name="Validate and import").click()
+            wait_rendered(page)
+            page.get_by_text(expected).first.wait_for(timeout=60_000)
+            if csv is bad:
+                assert (data / "customers.parquet").read_bytes() == before
+        page.screenshot(path=str(ARTIFACTS / "import_upload_en.png"), full_page=True)
+        assert (data / "customers.parquet").read_bytes() != before
+        assert page.locator('[data-testid="stException"]').count() == 0
+    finally:
+        context.close()
+        proc.terminate()
+        proc.wait(timeout=10)
