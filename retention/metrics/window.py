@@ -1,0 +1,48 @@
+"""Pure polars shaping for the return window page: recommended windows from return curves, and the
+figures the page's sentences read."""
+
+from __future__ import annotations
+
+import polars as pl
+
+
+def recommend_from_curves(curves: pl.DataFrame, threshold: float) -> pl.DataFrame:
+    """Per segment of a return-curve frame (in its order, '*' first): `segment`, `recommended_window` (the
+    smallest `days` with `return_share <= threshold`, null when none), `silences` (closed gaps and open
+    silences of the segment, that is the denominator at d = 1)."""
+    if curves.is_empty():
+        return pl.DataFrame(schema={"segment": pl.String, "recommended_window": pl.Int32, "silences": pl.Int64})
+    order = curves.select("segment").unique(maintain_order=True).with_row_index("_order")
+    out = (
+        curves.group_by("segment")
+        .agg(
+            pl.col("days").filter(pl.col("return_share") <= threshold).min().alias("recommended_window"),
+            (pl.col("returned") + pl.col("still_silent")).filter(pl.col("days") == 1).first().alias("silences"),
+        )
+        .join(order, on="segment")
+        .sort("_order")
+        .drop("_order")
+    )
+    return out.with_columns(pl.col("recommended_window").cast(pl.Int32), pl.col("silences").cast(pl.Int64))
+
+
+def share_at(curve: pl.DataFrame, days: int) -> float | None:
+    """return_share of the overall curve at d = days (None when beyond the curve or undefined)."""
+    row = (
+        curve.filter((pl.col("segment") == "*") & (pl.col("days") == days))
+        if "segment" in curve.columns
+        else (curve.filter(pl.col("days") == days))
+    )
+    return None if row.is_empty() else row["return_share"][0]
+
+
+def recommended_map(recs: pl.DataFrame) -> dict[str, int]:
+    """{segment value: recommended window} for the segments that have one (the '*' row excluded)."""
+    rows = recs.filter((pl.col("segment") != "*") & pl.col("recommended_window").is_not_null())
+    return {s: int(w) for s, w in rows.select("segment", "recommended_window").iter_rows()}
+
+
+def whatif_at(whatif: pl.DataFrame, window: int) -> dict | None:
+    """The what-if row of one window, as a dict (None when the grid does not hold it)."""
+    row = whatif.filter(pl.col("window") == window)
+    return None if row.is_empty() else row.row(0, named=True)
