@@ -46,3 +46,28 @@ def whatif_at(whatif: pl.DataFrame, window: int) -> dict | None:
     """The what-if row of one window, as a dict (None when the grid does not hold it)."""
     row = whatif.filter(pl.col("window") == window)
     return None if row.is_empty() else row.row(0, named=True)
+
+
+def page_whatif_grid(window: int, max_window: int = 730) -> tuple[int, ...]:
+    """The page's what-if grid: every week up to max_window, the CLI's default windows and the current W."""
+    from retention.queries.window import DEFAULT_WINDOWS
+
+    return tuple(sorted({*range(7, max_window + 1, 7), *DEFAULT_WINDOWS, int(window)}))
+
+
+def with_windows_in_use(
+    recs: pl.DataFrame, window: int, window_by: str | None, window_map: dict[str, int], by: str | None
+) -> pl.DataFrame:
+    """Add `window_in_use`: the window the other pages use for each segment row now. With a map by another
+    attribute a segment (and '*') mixes windows, so the cell is null; '*' is null whenever a map is active."""
+    active = bool(window_by and window_map)
+    if not active:
+        return recs.with_columns(pl.lit(window, dtype=pl.Int32).alias("window_in_use"))
+    if window_by != by:
+        return recs.with_columns(pl.lit(None, dtype=pl.Int32).alias("window_in_use"))
+    return recs.with_columns(
+        pl.when(pl.col("segment") == "*")
+        .then(pl.lit(None, dtype=pl.Int32))
+        .otherwise(pl.col("segment").replace_strict(window_map, default=window, return_dtype=pl.Int32))
+        .alias("window_in_use")
+    )
