@@ -9,7 +9,7 @@ import polars as pl
 def recommend_from_curves(curves: pl.DataFrame, threshold: float) -> pl.DataFrame:
     """Per segment of a return-curve frame (in its order, '*' first): `segment`, `recommended_window` (the
     smallest `days` with `return_share <= threshold`, null when none), `silences` (closed gaps and open
-    silences of the segment, that is the denominator at d = 1)."""
+    silences of the segment)."""
     if curves.is_empty():
         return pl.DataFrame(schema={"segment": pl.String, "recommended_window": pl.Int32, "silences": pl.Int64})
     order = curves.select("segment").unique(maintain_order=True).with_row_index("_order")
@@ -17,7 +17,7 @@ def recommend_from_curves(curves: pl.DataFrame, threshold: float) -> pl.DataFram
         curves.group_by("segment")
         .agg(
             pl.col("days").filter(pl.col("return_share") <= threshold).min().alias("recommended_window"),
-            (pl.col("returned") + pl.col("still_silent")).filter(pl.col("days") == 1).first().alias("silences"),
+            pl.col("silences").first(),
         )
         .join(order, on="segment")
         .sort("_order")

@@ -46,14 +46,15 @@ def check_max_days(max_days: int) -> int:
 def return_curves(ds: Dataset, p: Params, by: str | None = None, max_days: int = 365) -> pl.DataFrame:
     """Return curve overall (`segment` '*', first) and per value of attribute `by` (customers without a
     value only in '*'): `segment`, `days` (1..max_days), `returned` (closed gaps longer than d),
-    `still_silent` (open silences of at least d days), `return_share` (null when both are 0)."""
+    `still_silent` (open silences of at least d days), `return_share` (null when both are 0), `silences`
+    (all closed gaps and open silences of the segment)."""
     return _curves(ds, window_free(p), check_attribute(ds, by), check_max_days(max_days))
 
 
 @lru_cache(maxsize=32)
 def _curves(ds: Dataset, p: Params, by: str, max_days: int) -> pl.DataFrame:
     frame = engine(ds).run("window_curve", p.sql() | {"by": by, "max_days": max_days})
-    return frame.select("segment", "days", "returned", "still_silent", "return_share")
+    return frame.select("segment", "days", "returned", "still_silent", "return_share", "silences")
 
 
 def return_curve(ds: Dataset, p: Params, max_days: int = 365) -> pl.DataFrame:

@@ -52,7 +52,8 @@ suffix as (
         coalesce(sum(n_closed) over (partition by seg_order, segment order by x
                                      rows between 1 following and unbounded following), 0) as returned,
         sum(n_open) over (partition by seg_order, segment order by x
-                          rows between current row and unbounded following) as still_silent
+                          rows between current row and unbounded following) as still_silent,
+        sum(n_closed + n_open) over (partition by seg_order, segment) as silences
     from dense
 ),
 final as (
@@ -62,6 +63,7 @@ final as (
         cast(returned as bigint) as returned,
         cast(still_silent as bigint) as still_silent,
         cast(returned as double) / nullif(returned + still_silent, 0) as return_share,
+        cast(silences as bigint) as silences,
         seg_order
     from suffix
     where days between 1 and $max_days
