@@ -1,0 +1,73 @@
+"""Pure polars shaping for the return window page: recommended windows from return curves, and the
+figures the page's sentences read."""
+
+from __future__ import annotations
+
+import polars as pl
+
+
+def recommend_from_curves(curves: pl.DataFrame, threshold: float) -> pl.DataFrame:
+    """Per segment of a return-curve frame (in its order, '*' first): `segment`, `recommended_window` (the
+    smallest `days` with `return_share <= threshold`, null when none), `silences` (closed gaps and open
+    silences of the segment)."""
+    if curves.is_empty():
+        return pl.DataFrame(schema={"segment": pl.String, "recommended_window": pl.Int32, "silences": pl.Int64})
+    order = curves.select("segment").unique(maintain_order=True).with_row_index("_order")
+    out = (
+        curves.group_by("segment")
+        .agg(
+            pl.col("days").filter(pl.col("return_share") <= threshold).min().alias("recommended_window"),
+            pl.col("silences").first(),
+        )
+        .join(order, on="segment")
+        .sort("_order")
+        .drop("_order")
+    )
+    return out.with_columns(pl.col("recommended_window").cast(pl.Int32), pl.col("silences").cast(pl.Int64))
+
+
+def share_at(curve: pl.DataFrame, days: int) -> float | None:
+    """return_share of the overall curve at d = days (None when beyond the curve or undefined)."""
+    row = (
+        curve.filter((pl.col("segment") == "*") & (pl.col("days") == days))
+        if "segment" in curve.columns
+        else (curve.filter(pl.col("days") == days))
+    )
+    return None if row.is_empty() else row["return_share"][0]
+
+
+def recommended_map(recs: pl.DataFrame) -> dict[str, int]:
+    """{segment value: recommended window} for the segments that have one (the '*' row excluded)."""
+    rows = recs.filter((pl.col("segment") != "*") & pl.col("recommended_window").is_not_null())
+    return {s: int(w) for s, w in rows.select("segment", "recommended_window").iter_rows()}
+
+
+def whatif_at(whatif: pl.DataFrame, window: int) -> dict | None:
+    """The what-if row of one window, as a dict (None when the grid does not hold it)."""
+    row = whatif.filter(pl.col("window") == window)
+    return None if row.is_empty() else row.row(0, named=True)
+
+
+def page_whatif_grid(window: int, max_window: int = 730) -> tuple[int, ...]:
+    """The page's what-if grid: every week up to max_window, the CLI's default windows and the current W."""
+    from retention.queries.window import DEFAULT_WINDOWS
+
+    return tuple(sorted({*range(7, max_window + 1, 7), *DEFAULT_WINDOWS, int(window)}))
+
+
+def with_windows_in_use(
+    recs: pl.DataFrame, window: int, window_by: str | None, window_map: dict[str, int], by: str | None
+) -> pl.DataFrame:
+    """Add `window_in_use`: the window the other pages use for each segment row now. With a map by another
+    attribute a segment (and '*') mixes windows, so the cell is null; '*' is null whenever a map is active."""
+    active = bool(window_by and window_map)
+    if not active:
+        return recs.with_columns(pl.lit(window, dtype=pl.Int32).alias("window_in_use"))
+    if window_by != by:
+        return recs.with_columns(pl.lit(None, dtype=pl.Int32).alias("window_in_use"))
+    return recs.with_columns(
+        pl.when(pl.col("segment") == "*")
+        .then(pl.lit(None, dtype=pl.Int32))
+        .otherwise(pl.col("segment").replace_strict(window_map, default=window, return_dtype=pl.Int32))
+        .alias("window_in_use")
+    )
