@@ -91,10 +91,13 @@ with right:
     st.caption(t("reasons.cohort_caption"))
 
 st.subheader(t("reasons.table_title"))
-st.dataframe(table, hide_index=True)
+st.dataframe(table, hide_index=True, column_config={
+    c: st.column_config.NumberColumn(format="percent") for c in ("share", "cumulative_share")
+} | {"lost_revenue": st.column_config.NumberColumn(format="localized")})  # fmt: skip
 ui.download(table, "churn_reasons", key="reasons_table_download")
 st.subheader(t("reasons.rows_title"))
 rows = q.reason_rows(ctx.ds, p, *rng)
-st.dataframe(rows, hide_index=True, height=320)
+st.dataframe(rows, hide_index=True, height=320,
+             column_config={"churned_at": st.column_config.DateColumn(format="YYYY-MM-DD")})  # fmt: skip
 ui.download(rows, "churn_reason_rows", key="reasons_rows_download")
 st.caption(t("reasons.rows_caption"))

@@ -64,6 +64,7 @@ def pareto(reasons: pl.DataFrame) -> go.Figure:
     )  # fmt: skip
     fig.update_layout(
         barmode="stack",
+        legend_traceorder="normal",
         yaxis={"title": t("reasons.rows_axis"), "tickformat": ",d", "rangemode": "tozero"},
         yaxis2={"title": t("reasons.cumulative_share"), "overlaying": "y", "side": "right", "range": [0, 1.05],
                 "tickformat": ".0%", "showgrid": False},
@@ -132,7 +133,7 @@ def over_time(by_period: pl.DataFrame, lapses: pl.DataFrame, order: list[str], p
                 f" / %{{customdata[1]:,}} {t('reasons.lapses_unit')}<extra></extra>",
             )
         )  # fmt: skip
-    fig.update_layout(barmode="stack")
+    fig.update_layout(barmode="stack", legend_traceorder="normal")
     fig.update_xaxes(tickformat=i18n.plotly_date_format(period), title=t("sidebar.period_" + period))
     fig.update_yaxes(title=t("reasons.count_axis"), tickformat=",d", rangemode="tozero")
     return style(fig, height=420)
@@ -156,7 +157,7 @@ def composition(shares: pl.DataFrame, order: list[str], key_labels: dict, axis_t
                 f" {t('reasons.rows_unit')})<extra></extra>",
             )
         )  # fmt: skip
-    fig.update_layout(barmode="stack")
+    fig.update_layout(barmode="stack", legend_traceorder="normal")
     fig.update_xaxes(title=t("reasons.share_axis"), tickformat=".0%", range=[0, 1])
     fig.update_yaxes(title=axis_title, autorange="reversed", type="category")
     return style(fig, height=max(300, 34 * len(keys) + 140))
