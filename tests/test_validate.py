@@ -175,6 +175,15 @@ def test_ordered_at_text_that_is_not_iso(tmp_path):
     assert_reported(problems_of(tmp_path), file, "ordered_at", 5, "'2024-02-31'", "an ISO-8601 date such as 2024-03-31")
 
 
+def test_impossible_calendar_dates_are_refused_leap_days_are_not(tmp_path):
+    file = write(
+        tmp_path,
+        "orders",
+        {"customer_id": ["a", "b", "c"], "ordered_at": ["2024-02-29", "2023-02-29", "2023-04-31 10:00"]},
+    )
+    assert_reported(problems_of(tmp_path), file, "ordered_at", 2, "'2023-02-29'", "an ISO-8601 date")
+
+
 def test_null_ordered_at(tmp_path):
     file = write(
         tmp_path, "orders", {"customer_id": ["a", "b", "c"], "ordered_at": [dt.datetime(2024, 1, 1), None, None]}
