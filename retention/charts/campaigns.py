@@ -77,7 +77,10 @@ def rates_uplift(figures: pl.DataFrame, by: str = "campaign") -> go.Figure:
     fig.update_yaxes(tickformat=".0%", rangemode="tozero", title=t("campaigns.col_win_back_rate"), row=1, col=1)
     fig.update_yaxes(tickformat="+.0%", title=t("campaigns.uplift_axis"), row=1, col=2)
     fig.update_layout(barmode="group")
-    return style(fig, height=440)
+    style(fig, height=460)
+    # subplot titles sit where the legend usually goes: lift the legend above them
+    fig.update_layout(legend={"y": 1.12}, margin={"t": 80})
+    return fig
 
 
 def revenue_cost(figures: pl.DataFrame, currency: str, by: str = "campaign") -> go.Figure:
@@ -166,7 +169,9 @@ def status_flow(flow: pl.DataFrame) -> go.Figure:
     fig.add_annotation(
         x=1, y=1.08, xref="paper", yref="paper", text=t("campaigns.flow_right"), showarrow=False, xanchor="right"
     )
-    return style(fig, height=380)
+    style(fig, height=400)
+    fig.update_layout(margin={"t": 50})
+    return fig
 
 
 def _fade(hex_color: str, alpha: float = 0.35) -> str:

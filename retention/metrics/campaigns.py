@@ -70,20 +70,24 @@ def display_table(figures: pl.DataFrame, by: str, money: Callable[..., str]) -> 
             t("campaigns.col_contacts"): i18n.fmt_int(r["contacts"]),
             t("campaigns.col_won_back"): i18n.fmt_int(r["won_back"]),
             t("campaigns.col_win_back_rate"): i18n.fmt_pct(r["win_back_rate"]),
-            t("campaigns.col_revenue_won"): money(r["revenue_won"]),
-            t("campaigns.col_cost"): money(r["cost"]),
-            t("campaigns.col_cost_per_win"): money(r["cost_per_win"], 2),
-            t("campaigns.col_roi"): i18n.fmt_pct(r["roi"], 0),
         }
         if by != "group":
-            interval = f"{_pts(r['uplift_low'])} … {_pts(r['uplift_high'])}" if r["uplift_low"] is not None else "–"
+            interval = (
+                f"{100 * r['uplift_low']:+.1f} … {100 * r['uplift_high']:+.1f}" if r["uplift_low"] is not None else "–"
+            )
             row |= {
                 t("campaigns.col_control_size"): i18n.fmt_int(r["control_size"]),
                 t("campaigns.col_control_rate"): i18n.fmt_pct(r["control_rate"]),
                 t("campaigns.col_uplift"): _pts(r["uplift"]),
                 t("campaigns.col_interval"): interval,
             }
-        row[t("campaigns.col_open")] = i18n.fmt_int(r["open_contacts"])
+        row |= {
+            t("campaigns.col_revenue_won"): money(r["revenue_won"]),
+            t("campaigns.col_cost"): money(r["cost"]),
+            t("campaigns.col_cost_per_win"): money(r["cost_per_win"], 2),
+            t("campaigns.col_roi"): i18n.fmt_pct(r["roi"], 0),
+            t("campaigns.col_open"): i18n.fmt_int(r["open_contacts"]),
+        }
         rows.append(row)
     return pl.DataFrame(rows) if rows else pl.DataFrame()
 
