@@ -14,6 +14,8 @@ st.markdown(t("campaigns.intro"))
 
 if q.contacts_table(ctx.ds)["contact_rows"] == 0:
     ui.empty_state("campaigns.no_table", data_dir=str(ctx.settings.data_dir))
+    if ui.PAGE_BY_KEY["import"] in ui.visible_pages(ui.current_role()):
+        ui.page_link(ui.PAGE_BY_KEY["import"])
     st.stop()
 
 default_days = ctx.settings.attribution_days
