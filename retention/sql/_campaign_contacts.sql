@@ -15,17 +15,35 @@ scoped_contacts as (
     join scope s on s.cid = c.cid
     where c.contacted_at <= cast($as_of as date)
 ),
--- pd and order_days hold nothing after T, so joining on the whole window cuts it at T.
+-- The purchase days and order days (on or before T) of the contacted customers only: the same rows as pd and
+-- order_days of _scope.sql, without reading every customer's history when few were contacted.
+contacted as (
+    select distinct cid from scoped_contacts
+),
+contact_pd as (
+    select p.cid, p.day, p.prev_day, w.w
+    from pdays p
+    join contacted c on c.cid = p.cid
+    join cust_w w on w.cid = p.cid
+    where p.day <= cast($as_of as date)
+),
+contact_days as (
+    select d.cid, d.order_date, d.amount
+    from days d
+    join contacted c on c.cid = d.cid
+    where d.order_date <= cast($as_of as date)
+),
+-- Neither holds anything after T, so joining on the whole window cuts it at T.
 contact_wins as (
     select c.contact_row, min(p.day) as first_win_day
     from scoped_contacts c
-    join pd p on p.cid = c.cid and p.day > c.contacted_at and p.day <= c.window_end
+    join contact_pd p on p.cid = c.cid and p.day > c.contacted_at and p.day <= c.window_end
     group by c.contact_row
 ),
 contact_revenue as (
     select c.contact_row, sum(o.amount) as revenue_won
     from scoped_contacts c
-    join order_days o on o.cid = c.cid and o.order_date > c.contacted_at and o.order_date <= c.window_end
+    join contact_days o on o.cid = c.cid and o.order_date > c.contacted_at and o.order_date <= c.window_end
     group by c.contact_row
 ),
 contact_facts as (

@@ -25,7 +25,7 @@ history as (
         max(p.day) filter (where p.day - p.prev_day > p.w) as last_reactivation,
         any_value(p.w) as w
     from moments m
-    join pd p on p.cid = m.cid and p.day <= m.d
+    join contact_pd p on p.cid = m.cid and p.day <= m.d
     group by m.contact_row, m.moment
 ),
 statuses as (
