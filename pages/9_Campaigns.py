@@ -30,7 +30,14 @@ if figures.is_empty():
     ui.empty_state("campaigns.none_in_scope", as_of=i18n.fmt_date(p.as_of))
     st.stop()
 opened, total = open_counts(figures)
-st.caption(t("campaigns.open_line", open=i18n.fmt_int(opened), total=i18n.fmt_int(total), days=days))
+st.caption(
+    t(
+        "campaigns.open_line" if opened else "campaigns.open_none",
+        open=i18n.fmt_int(opened),
+        total=i18n.fmt_int(total),
+        days=days,
+    )
+)
 
 st.subheader(t("campaigns.table_title"))
 st.dataframe(display_table(figures, "campaign", ctx.money), hide_index=True)

@@ -142,7 +142,7 @@ def test_page_on_sample(app_data):
     assert len(at.get("plotly_chart")) == 4
     lines = " ".join(m.value for m in at.markdown)
     assert "winback_2026_autumn" in lines and "uplift" in lines
-    assert any("still open" in c.value for c in at.caption)
+    assert any("none is still open" in c.value for c in at.caption)
     at.slider(key="campaign_attribution_days").set_value(60).run()
     assert not at.exception
     assert any("60-day window" in c.value for c in at.caption)
