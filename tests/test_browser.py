@@ -22,8 +22,13 @@ def url_path(page_path: str) -> str:
 def wait_rendered(page) -> None:
     page.wait_for_selector('[data-testid="stSidebar"]', timeout=60_000)
     page.wait_for_selector('[data-test-script-state="notRunning"]', timeout=120_000)
-    page.wait_for_timeout(1500)  # let plotly finish drawing before the screenshot
-    page.wait_for_selector('[data-test-script-state="notRunning"]', timeout=120_000)
+    # Every plotly chart on the page has drawn its SVG (a loaded machine can take seconds).
+    page.wait_for_function(
+        """() => { const charts = document.querySelectorAll('[data-testid="stPlotlyChart"]');
+                   return [...charts].every(c => c.querySelector('.main-svg')); }""",
+        timeout=60_000,
+    )
+    page.wait_for_timeout(500)
 
 
 EXISTING = [p for p in PAGES if (ROOT / p.path).exists()]
