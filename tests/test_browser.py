@@ -28,7 +28,8 @@ def wait_rendered(page) -> None:
                    return [...charts].every(c => c.querySelector('.main-svg')); }""",
         timeout=60_000,
     )
-    page.wait_for_timeout(500)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(3000)  # plotly and the data grids paint after their elements exist
 
 
 EXISTING = [p for p in PAGES if (ROOT / p.path).exists()]
