@@ -70,11 +70,10 @@ if moves is not None and moves.is_empty():
     ui.empty_state("rfm.migrations_empty")
 elif moves is not None:
     labels = [t("rfm.at_date", date=i18n.fmt_date(x)) for x in (date_from, date_to)]
-    m1, m2 = st.columns(2)
-    m1.markdown(f"**{t('rfm.matrix_title')}**")
-    m1.plotly_chart(charts.migration_heatmap(moves, level, *labels), key="value_matrix")
-    m2.markdown(f"**{t('rfm.sankey_title')}**")
-    m2.plotly_chart(charts.migration_sankey(moves, level, *labels), key="value_sankey")
+    st.markdown(f"**{t('rfm.matrix_title')}**")
+    st.plotly_chart(charts.migration_heatmap(moves, level, *labels), key="value_matrix")
+    st.markdown(f"**{t('rfm.sankey_title')}**")
+    st.plotly_chart(charts.migration_sankey(moves, level, *labels), key="value_sankey")
     st.caption(t("rfm.migrations_caption"))
     ui.download(moves, "segment_migrations", key="value_migrations_download")
 
@@ -96,7 +95,7 @@ st.dataframe(
     column_config={
         "customer_id": t("rfm.col_customer"), "recency": t("rfm.col_recency"), "frequency": t("rfm.col_frequency"),
         "monetary": st.column_config.NumberColumn(t("rfm.col_monetary"), format=money),
-        "segment": t("rfm.col_segment"), "tier": t("rfm.col_tier"),
+        "r": "R", "f": "F", "m": "M", "segment": t("rfm.col_segment"), "tier": t("rfm.col_tier"),
     },
 )  # fmt: skip
 st.caption(

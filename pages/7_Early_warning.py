@@ -67,6 +67,7 @@ st.dataframe(
     hide_index=True, height=420,
     column_config={
         **{c: t("alerts." + c) for c in names},
+        **{a: a.replace("_", " ").capitalize() for a in attrs},  # as the sidebar names them
         "expected_gap": st.column_config.NumberColumn(t("alerts.expected_gap"), format="%.1f"),
         "overdue_ratio": st.column_config.NumberColumn(t("alerts.overdue_ratio"), format="%.2f"),
         "revenue_365d": st.column_config.NumberColumn(t("alerts.revenue_365d"), format=money),

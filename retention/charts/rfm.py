@@ -52,7 +52,7 @@ def rf_heatmap(grid: pl.DataFrame, currency: str) -> go.Figure:
         )
     )  # fmt: skip
     fig.update_xaxes(title=t("rfm.f_axis"), type="category", side="bottom")
-    fig.update_yaxes(title=t("rfm.r_axis"), type="category")
+    fig.update_yaxes(title=t("rfm.r_axis"), type="category", autorange="reversed")  # R 5 on top
     return style(fig, height=400)
 
 
@@ -93,12 +93,12 @@ def tier_shares(summary: pl.DataFrame, currency: str) -> go.Figure:
         fig.add_trace(
             go.Bar(
                 x=shares, y=bars, orientation="h", name=name, marker_color=TIER_COLORS[row["tier"]],
-                text=[f"{name} {i18n.fmt_pct(s, 0)}" for s in shares], textposition="inside",
+                text=[i18n.fmt_pct(s, 0) for s in shares], textposition="inside", textangle=0,
                 insidetextanchor="middle", customdata=amounts,
                 hovertemplate=f"{name} · %{{y}}: %{{x:.1%}} (%{{customdata}})<extra></extra>",
             )
         )  # fmt: skip
-    fig.update_layout(barmode="stack")
+    fig.update_layout(barmode="stack", legend={"traceorder": "normal"})
     fig.update_xaxes(tickformat=".0%", range=[0, 1])
     fig.update_yaxes(type="category", autorange="reversed")
     return style(fig, height=260)
@@ -143,6 +143,11 @@ def migration_sankey(migrations: pl.DataFrame, level: str, from_label: str, to_l
     rights = [c for c in codes if c in set(migrations["to_segment"].to_list())]
     index = {("L", c): i for i, c in enumerate(lefts)} | {("R", c): len(lefts) + i for i, c in enumerate(rights)}
     node_labels = [i18n.label(level, c) for c in lefts] + [i18n.label(level, c) for c in rights]
+    left_totals = migrations.group_by("from_segment").agg(pl.col("customers").sum())
+    right_totals = migrations.group_by("to_segment").agg(pl.col("customers").sum())
+    node_y = _stack([dict(left_totals.iter_rows())[c] for c in lefts]) + _stack(
+        [dict(right_totals.iter_rows())[c] for c in rights]
+    )
     node_hover = [f"{from_label}: {i18n.label(level, c)}" for c in lefts] + [
         f"{to_label}: {i18n.label(level, c)}" for c in rights
     ]
@@ -156,6 +161,7 @@ def migration_sankey(migrations: pl.DataFrame, level: str, from_label: str, to_l
             arrangement="snap",
             node={
                 "label": node_labels, "pad": 14, "thickness": 16,
+                "x": [0.001] * len(lefts) + [0.999] * len(rights), "y": node_y,
                 "color": [level_color(level, c) for c in lefts] + [level_color(level, c) for c in rights],
                 "customdata": node_hover,
                 "hovertemplate": f"%{{customdata}}<br>{t('rfm.customers')}: %{{value:,}}<extra></extra>",
@@ -181,8 +187,17 @@ def migration_sankey(migrations: pl.DataFrame, level: str, from_label: str, to_l
     return fig
 
 
+def _stack(values: list[int]) -> list[float]:
+    """Node centres from top to bottom in the order given, each as tall as its share (plotly's 0..1 scale)."""
+    total = sum(values) or 1
+    out, top = [], 0.0
+    for v in values:
+        out.append(min(0.999, max(0.001, top + v / total / 2)))
+        top += v / total
+    return out
+
+
 def _fade(hex_color: str, alpha: float = 0.35) -> str:
     h = hex_color.lstrip("#")
     r, g, b = (int(h[i : i + 2], 16) for i in (0, 2, 4))
     return f"rgba({r},{g},{b},{alpha})"
-
