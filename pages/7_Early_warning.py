@@ -29,7 +29,7 @@ attribute = f1.selectbox(
     t("alerts.filter_attribute"), [None, *attrs], format_func=lambda a: t("alerts.none") if a is None else a,
     key="alerts_attribute",
 )  # fmt: skip
-options = sorted(listed[attribute].drop_nulls().unique().to_list()) if attribute else []
+options = sorted(listed[attribute].drop_nulls().unique().to_list()) if attribute in listed.columns else []
 values = f2.multiselect(
     t("alerts.filter_values"), options, key=f"alerts_values_{attribute}", placeholder=t("alerts.all"),
     disabled=attribute is None,
