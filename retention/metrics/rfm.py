@@ -1,0 +1,100 @@
+"""Shaping the RFM table for the Customer value page: the R x F grid, segment and tier summaries, the
+default migration dates, the table filter (pure polars, no I/O)."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+import polars as pl
+
+from retention.queries.rfm import SEGMENTS, TIERS
+
+SCORES = (1, 2, 3, 4, 5)
+
+
+def rf_grid(rfm: pl.DataFrame) -> pl.DataFrame:
+    """All 25 (r, f) cells: `r`, `f`, `customers`, `revenue` (sum of monetary), `segment` (zeros included)."""
+    cells = pl.DataFrame({"r": [r for r in SCORES for _ in SCORES], "f": [f for _ in SCORES for f in SCORES]})
+    cells = cells.with_columns(pl.col("r", "f").cast(pl.Int32))
+    counts = rfm.group_by("r", "f").agg(
+        pl.len().cast(pl.Int64).alias("customers"), pl.col("monetary").sum().alias("revenue")
+    )
+    return (
+        cells.join(counts, on=["r", "f"], how="left", maintain_order="left")
+        .with_columns(pl.col("customers").fill_null(0), pl.col("revenue").fill_null(0.0))
+        .with_columns(segment_of(pl.col("r"), pl.col("f")).alias("segment"))
+    )
+
+
+def segment_of(r: pl.Expr, f: pl.Expr) -> pl.Expr:
+    """The segment rule of METRICS.md as a polars expression (for grid cells without customers)."""
+    return (
+        pl.when((r >= 4) & (f >= 4)).then(pl.lit("champions"))
+        .when((r >= 3) & (f >= 3)).then(pl.lit("loyal"))
+        .when(r >= 4).then(pl.lit("promising"))
+        .when(r == 3).then(pl.lit("needs_attention"))
+        .when(f >= 3).then(pl.lit("at_risk"))
+        .otherwise(pl.lit("hibernating"))
+    )  # fmt: skip
+
+
+def _summary(rfm: pl.DataFrame, column: str, codes: tuple[str, ...]) -> pl.DataFrame:
+    total_customers = rfm.height
+    total_revenue = float(rfm["monetary"].sum()) if rfm.height else 0.0
+    sums = rfm.group_by(column).agg(
+        pl.len().cast(pl.Int64).alias("customers"), pl.col("monetary").sum().alias("revenue")
+    )
+    frame = pl.DataFrame({column: list(codes)}).join(sums, on=column, how="left", maintain_order="left")
+    return frame.with_columns(pl.col("customers").fill_null(0), pl.col("revenue").fill_null(0.0)).with_columns(
+        (pl.col("customers") / total_customers if total_customers else pl.lit(None, pl.Float64)).alias(
+            "customer_share"
+        ),
+        # Revenue can sum to 0 or less with refunds: no share then (a ratio with a zero denominator is null).
+        (pl.col("revenue") / total_revenue if total_revenue > 0 else pl.lit(None, pl.Float64)).alias("revenue_share"),
+    )
+
+
+def segment_summary(rfm: pl.DataFrame) -> pl.DataFrame:
+    """Per segment (all six, in rule order): `segment`, `customers`, `revenue`, `customer_share`, `revenue_share`."""
+    return _summary(rfm, "segment", SEGMENTS)
+
+
+def tier_summary(rfm: pl.DataFrame) -> pl.DataFrame:
+    """Per value tier (high, mid, low): `tier`, `customers`, `revenue`, `customer_share`, `revenue_share`."""
+    return _summary(rfm, "tier", TIERS)
+
+
+def period_before(day: dt.date, period: str) -> dt.date:
+    """The same day one period earlier (a week, a month, a quarter; month ends clamp: 31 May -> 30 Apr)."""
+    if period == "week":
+        return day - dt.timedelta(days=7)
+    months = 1 if period == "month" else 3
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month += 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def filter_table(rfm: pl.DataFrame, segments: list[str], tiers: list[str]) -> pl.DataFrame:
+    """Rows whose segment is one of `segments` and tier one of `tiers` (an empty choice keeps all)."""
+    out = rfm
+    if segments:
+        out = out.filter(pl.col("segment").is_in(segments))
+    if tiers:
+        out = out.filter(pl.col("tier").is_in(tiers))
+    return out
+
+
+def default_dates(as_of: dt.date, period: str, first_day: dt.date) -> tuple[dt.date, dt.date]:
+    """The page's default migration dates: one period before T (not before the first order day), and T."""
+    return max(first_day, period_before(as_of, period)), as_of
+
+
+def with_labels(frame: pl.DataFrame, columns: dict[str, str]) -> pl.DataFrame:
+    """Code columns replaced by their display names ({column: code kind}, e.g. {"segment": "segment"})."""
+    from retention import i18n
+
+    return frame.with_columns(
+        pl.col(col).replace({c: i18n.label(kind, c) for c in frame[col].unique().drop_nulls().to_list()})
+        for col, kind in columns.items()
+    )

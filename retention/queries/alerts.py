@@ -1,0 +1,56 @@
+"""The early-warning list (METRICS.md "Early-warning list"): who is silent for longer than usual, by revenue."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import polars as pl
+
+from retention.db import Dataset, engine
+from retention.params import Params, attributes
+
+ALERT_COLUMNS = [
+    "customer_id", "status", "days_silent", "expected_gap", "overdue_ratio", "frequency", "revenue_365d",
+]  # fmt: skip
+
+
+@lru_cache(maxsize=32)
+def customer_facts(ds: Dataset, p: Params, statuses: tuple[str, ...]) -> pl.DataFrame:
+    """Customers whose status at T is one of `statuses`, sorted by revenue_365d descending, then customer_id:
+    ALERT_COLUMNS plus `attr_names`, `attr_values` (lists: the customer's segment attributes as text).
+
+    The status is computed in alerts.sql by the rules of METRICS.md "Status as of T"; swap this function's
+    SQL for the shared status query once there is one, keeping the output columns.
+    """
+    return engine(ds).run("alerts", p.sql() | {"statuses": list(statuses)}).drop("revenue_key")
+
+
+def alert_list(ds: Dataset, p: Params, include_at_risk: bool = False, limit: int | None = None) -> pl.DataFrame:
+    """Customers on `alert` (and `at_risk` with include_at_risk) at T: ALERT_COLUMNS, then one text column per
+    customer attribute (schema order; null without a value), sorted by `revenue_365d` descending, then
+    `customer_id` ascending; the first `limit` rows when given."""
+    statuses = ("alert", "at_risk") if include_at_risk else ("alert",)
+    facts = customer_facts(ds, p, statuses)
+    if limit is not None:
+        facts = facts.head(limit)
+    return with_attributes(facts, attributes(ds))
+
+
+def with_attributes(facts: pl.DataFrame, names: list[str]) -> pl.DataFrame:
+    """Pivot the attr_names / attr_values lists into one text column per attribute (in the order of `names`)."""
+    base = facts.select(ALERT_COLUMNS)
+    if not names:
+        return base
+    long = (
+        facts.select("customer_id", "attr_names", "attr_values")
+        .explode("attr_names", "attr_values")
+        .drop_nulls("attr_names")
+    )
+    if long.is_empty():
+        wide = pl.DataFrame(schema={"customer_id": pl.String})
+    else:
+        wide = long.pivot(on="attr_names", index="customer_id", values="attr_values")
+    missing = [pl.lit(None, dtype=pl.String).alias(n) for n in names if n not in wide.columns]
+    wide = wide.with_columns(missing).select("customer_id", *names)
+    # An attribute named like a list column (say `status`) keeps its name with a suffix rather than clash.
+    return base.join(wide, on="customer_id", how="left", maintain_order="left", suffix="_attribute")
