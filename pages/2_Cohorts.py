@@ -39,7 +39,9 @@ st.plotly_chart(charts.curves(table, chosen, average, metric, p.period, ctx.curr
 st.subheader(t("cohorts.segments_title"))
 attributes = ui.filterable_attributes(ctx.ds)
 if attributes:
-    attribute = st.selectbox(t("cohorts.segment_attribute"), attributes, key="cohort_attribute")
+    attribute = st.selectbox(
+        t("cohorts.segment_attribute"), attributes, format_func=ui.i18n.attribute_label, key="cohort_attribute"
+    )
     with st.spinner(t("common.computing")):
         by_value = {
             v: weighted_curve(with_cohort_rates(f), metric)

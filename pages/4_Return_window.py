@@ -21,7 +21,9 @@ with left:
     by = None
     if attributes:
         default = attributes.index(ss["window_by"]) if ss.get("window_by") in attributes else 0
-        by = st.selectbox(t("window.attribute"), attributes, index=default, key="window_attribute")
+        by = st.selectbox(
+            t("window.attribute"), attributes, index=default, format_func=i18n.attribute_label, key="window_attribute"
+        )
 with right:
     threshold = st.slider(
         t("window.threshold"), 0.01, 0.50, float(ctx.settings.return_threshold), 0.01, format="%.2f",

@@ -73,7 +73,9 @@ left, right = st.columns(2)
 with left:
     st.subheader(t("reasons.segment_title"))
     if attributes:
-        attribute = st.selectbox(t("reasons.segment_attribute"), attributes, key="reasons_attribute")
+        attribute = st.selectbox(
+            t("reasons.segment_attribute"), attributes, format_func=i18n.attribute_label, key="reasons_attribute"
+        )
         shares = shares_within(q.reason_breakdown(ctx.ds, p, "attribute", attribute, *rng))
         labels = charts.group_labels(
             sorted(shares["key"].unique().to_list(), key=lambda k: (k is None, k)), "value", p.period

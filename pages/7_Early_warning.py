@@ -26,7 +26,7 @@ with st.spinner(t("common.computing")):
 f1, f2, f3 = st.columns(3)
 attrs = attributes(ctx.ds)
 attribute = f1.selectbox(
-    t("alerts.filter_attribute"), [None, *attrs], format_func=lambda a: t("alerts.none") if a is None else a,
+    t("alerts.filter_attribute"), [None, *attrs], format_func=lambda a: t("alerts.none") if a is None else i18n.attribute_label(a),
     key="alerts_attribute",
 )  # fmt: skip
 options = sorted(listed[attribute].drop_nulls().unique().to_list()) if attribute in listed.columns else []
@@ -67,7 +67,7 @@ st.dataframe(
     hide_index=True, height=420,
     column_config={
         **{c: t("alerts." + c) for c in names},
-        **{a: a.replace("_", " ").capitalize() for a in attrs},  # as the sidebar names them
+        **{a: i18n.attribute_label(a) for a in attrs},  # as the sidebar names them
         "expected_gap": st.column_config.NumberColumn(t("alerts.expected_gap"), format="%.1f"),
         "overdue_ratio": st.column_config.NumberColumn(t("alerts.overdue_ratio"), format="%.2f"),
         "revenue_365d": st.column_config.NumberColumn(t("alerts.revenue_365d"), format=money),

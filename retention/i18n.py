@@ -63,6 +63,12 @@ def label(kind: str, code: object) -> str:
     return t(key) if has(key) else str(code)
 
 
+def attribute_label(name: str) -> str:
+    """A customer attribute's display name: translated when known, else the column name made readable."""
+    key = f"codes.attribute.{name}"
+    return t(key) if has(key) else name.replace("_", " ").capitalize()
+
+
 # -- numbers and dates -------------------------------------------------------------------------
 
 

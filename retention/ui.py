@@ -260,7 +260,7 @@ def _sidebar(ds: db.Dataset, settings: Settings) -> Params:
             current = [v for v in ss.get("filters", {}).get(attr, []) if v in options]
             ss[f"_f_{attr}"] = current
             st.multiselect(
-                attr.replace("_", " ").capitalize(), options, key=f"_f_{attr}", placeholder=t("sidebar.all"),
+                i18n.attribute_label(attr), options, key=f"_f_{attr}", placeholder=t("sidebar.all"),
                 on_change=_copy_filter, args=(attr,),
             )  # fmt: skip
             if current:
