@@ -56,7 +56,7 @@ def return_curves(
     fig.add_hline(
         y=threshold, line={"color": BAD, "dash": "dash", "width": 1.5},
         annotation_text=t("window.threshold_line", share=i18n.fmt_pct(threshold, 0)),
-        annotation_position="top right", annotation_font_color=BAD,
+        annotation_position="top left", annotation_font_color=BAD,
     )  # fmt: skip
     fig.add_vline(
         x=window, line={"color": NEUTRAL, "dash": "dot", "width": 1.5},
