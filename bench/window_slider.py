@@ -99,7 +99,7 @@ def run(data_dir: Path, repeat: int) -> None:
                 thumb.focus()
                 start = page.evaluate("() => performance.now()")
                 page.keyboard.press(key)
-                want = f"{round(100 * (before + (0.01 if key == 'ArrowRight' else -0.01)))}%"
+                want = f"{round(before + (1 if key == 'ArrowRight' else -1))}%"
                 page.wait_for_function(
                     "() => { const s = window.__states; return s.some(x => x[0] === 'running') &&"
                     " s[s.length - 1][0] === 'notRunning'; }",

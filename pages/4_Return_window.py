@@ -42,10 +42,12 @@ def recommended_windows() -> None:
     if attributes:
         default = attributes.index(ss["window_by"]) if ss.get("window_by") in attributes else 0
         by = left.selectbox(t("window.attribute"), attributes, index=default, key="window_attribute")
-    threshold = right.slider(
-        t("window.threshold"), 0.01, 0.50, float(ctx.settings.return_threshold), 0.01, format="%.2f",
+    start = round(100 * p.return_threshold)  # the setting, in whole percent
+    percent = right.slider(
+        t("window.threshold"), 0, max(50, start), start, 1, format="%d%%",
         key="window_threshold", help=t("window.threshold_help"),
     )  # fmt: skip
+    threshold = percent / 100  # 10 / 100 is the same float as 0.1, so boundaries match the CLI
     with st.spinner(t("common.computing")):
         curves = return_curves(ctx.ds, p, by, MAX_DAYS)
         recs = recommend(ctx.ds, p, by, threshold, MAX_DAYS)
