@@ -6,7 +6,14 @@ from retention import i18n, ui
 from retention.charts import window as charts
 from retention.errors import InputError
 from retention.i18n import t
-from retention.metrics.window import page_whatif_grid, recommended_map, share_at, whatif_at, with_windows_in_use
+from retention.metrics.window import (
+    for_display,
+    page_whatif_grid,
+    recommended_map,
+    share_at,
+    whatif_at,
+    with_windows_in_use,
+)
 from retention.queries.window import recommend, return_curves, whatif
 
 MAX_DAYS = 730  # the CLI's recommend default; the sidebar window goes up to 730 too
@@ -14,77 +21,80 @@ ctx = ui.setup("return_window")
 p, ss = ctx.params, st.session_state
 st.title(t("window.title"))
 st.caption(t("window.intro"))
-
-attributes = ui.filterable_attributes(ctx.ds)
-left, right = st.columns(2)
-with left:
-    by = None
-    if attributes:
-        default = attributes.index(ss["window_by"]) if ss.get("window_by") in attributes else 0
-        by = st.selectbox(
-            t("window.attribute"), attributes, index=default, format_func=i18n.attribute_label, key="window_attribute"
-        )
-with right:
-    threshold = st.slider(
-        t("window.threshold"), 0.01, 0.50, float(ctx.settings.return_threshold), 0.01, format="%.2f",
-        key="window_threshold", help=t("window.threshold_help"),
-    )  # fmt: skip
 try:
     with st.spinner(t("common.computing")):
-        curves = return_curves(ctx.ds, p, by, MAX_DAYS)
-        recs = recommend(ctx.ds, p, by, threshold, MAX_DAYS)
+        overall = return_curves(ctx.ds, p, None, MAX_DAYS)
         grid = whatif(ctx.ds, p, page_whatif_grid(p.window))
 except InputError as exc:
     st.error(str(exc))
     st.stop()
-if curves.is_empty() or recs["silences"][0] == 0:
+if overall.is_empty():
     ui.empty_state("window.empty")
     st.stop()
 
-st.subheader(t("window.curve_title"))
-st.plotly_chart(charts.return_curves(curves, recs, threshold, p.window), key="window_curve")
-st.caption(t("window.curve_caption"))
-if recs.height - 1 > charts.MAX_LINES:
-    st.caption(t("window.curve_truncated", n=charts.MAX_LINES, total=recs.height - 1))
 
-st.subheader(t("window.recs_title"))
-st.caption(t("window.recs_caption", share=i18n.fmt_pct(threshold, 0), max_days=MAX_DAYS))
-table = with_windows_in_use(recs, p.window, ss.get("window_by"), ss.get("window_map") or {}, by)
-st.dataframe(
-    table.with_columns(table["segment"].map_elements(charts.segment_label, return_dtype=str)),
-    hide_index=True, column_config={
-        "segment": t("window.col_segment"), "recommended_window": t("window.col_recommended"),
-        "silences": st.column_config.NumberColumn(t("window.col_silences"), format="localized"),
-        "window_in_use": t("window.col_in_use"),
-    },
-)  # fmt: skip
-ui.download(recs, "recommended_windows", key="window_recs_download")
-if not attributes:
-    ui.empty_state("window.no_attributes")
-elif ss.pop("_window_applied", None):
-    st.success(t("window.applied", attribute=by), icon=":material/check_circle:")
-mapping = recommended_map(recs)
-if by and st.button(
-    t("window.apply", attribute=by),
-    key="window_apply",
-    type="primary",
-    disabled=not mapping,
-    help=t("window.apply_help"),
-):
-    ss["window_by"], ss["window_map"], ss["_window_applied"] = by, mapping, True
-    st.rerun()
-if by and not mapping:
-    st.caption(t("window.nothing_to_apply"))
+@st.fragment
+def recommended_windows() -> None:
+    """The threshold slider and the segment choice rerun only this part, from the cached return curves."""
+    attributes = ui.filterable_attributes(ctx.ds)
+    left, right = st.columns(2)
+    by = None
+    if attributes:
+        default = attributes.index(ss["window_by"]) if ss.get("window_by") in attributes else 0
+        by = left.selectbox(
+            t("window.attribute"), attributes, index=default, format_func=i18n.attribute_label, key="window_attribute"
+        )
+    start = round(100 * p.return_threshold)  # the setting, in whole percent
+    percent = right.slider(
+        t("window.threshold"), 0, max(50, start), start, 1, format="%d%%",
+        key="window_threshold", help=t("window.threshold_help"),
+    )  # fmt: skip
+    threshold = percent / 100  # 10 / 100 is the same float as 0.1, so boundaries match the CLI
+    with st.spinner(t("common.computing")):
+        curves = return_curves(ctx.ds, p, by, MAX_DAYS)
+        recs = recommend(ctx.ds, p, by, threshold, MAX_DAYS)
+    st.subheader(t("window.curve_title"))
+    st.plotly_chart(charts.return_curves(curves, recs, threshold, p.window), key="window_curve")
+    st.caption(t("window.curve_caption"))
+    if recs.height - 1 > charts.MAX_LINES:
+        st.caption(t("window.curve_truncated", n=charts.MAX_LINES, total=recs.height - 1))
+
+    st.subheader(t("window.recs_title"))
+    st.caption(t("window.recs_caption", share=i18n.fmt_pct(threshold, 0), max_days=MAX_DAYS))
+    table = with_windows_in_use(recs, p.window, ss.get("window_by"), ss.get("window_map") or {}, by)
+    shown = for_display(table, t("window.everyone"), t("window.no_window"))
+    st.dataframe(
+        shown, hide_index=True, key="window_recs_table", column_config={
+            "segment": t("window.col_segment"),
+            "recommended_window": st.column_config.TextColumn(t("window.col_recommended"), help=t("window.no_window_help")),
+            "silences": st.column_config.NumberColumn(t("window.col_silences"), format="localized"),
+            "window_in_use": t("window.col_in_use"),
+        },
+    )  # fmt: skip
+    ui.download(recs, "recommended_windows", key="window_recs_download")
+    if not attributes:
+        ui.empty_state("window.no_attributes")
+        return
+    if ss.pop("_window_applied", None):
+        st.success(t("window.applied", attribute=by), icon=":material/check_circle:")
+    mapping = recommended_map(recs)
+    label = t("window.apply", attribute=by)
+    if st.button(label, key="window_apply", type="primary", disabled=not mapping, help=t("window.apply_help")):
+        ss["window_by"], ss["window_map"], ss["_window_applied"] = by, mapping, True
+        st.rerun()  # the whole app: the sidebar and every page now use the map
+    if not mapping:
+        st.caption(t("window.nothing_to_apply"))
+
+
+recommended_windows()
 
 st.subheader(t("window.whatif_title"))
 if ss.get("window_by") and ss.get("window_map"):
     st.info(t("window.whatif_map_note", attribute=ss["window_by"]), icon=":material/tune:")
 st.plotly_chart(charts.whatif(grid, p.window), key="window_whatif")
 now = whatif_at(grid, p.window)
-st.markdown(
-    t("window.reading", window=p.window, lost=i18n.fmt_pct(now["lost_share"], 0),
-      returned=i18n.fmt_pct(share_at(curves, p.window), 0))
-)  # fmt: skip
+returned = i18n.fmt_pct(share_at(overall, p.window), 0)
+st.markdown(t("window.reading", window=p.window, lost=i18n.fmt_pct(now["lost_share"], 0), returned=returned))
 period_label = i18n.fmt_period(now["period_start"], p.period)
 if now["churn_rate"] is None:
     st.markdown(t("window.reading_no_churn"))
@@ -92,5 +102,5 @@ else:
     st.markdown(t("window.reading_churn", period=period_label, churn=i18n.fmt_pct(now["churn_rate"], 1)))
 st.caption(t("window.whatif_caption", period=period_label))
 with st.expander(t("window.whatif_table")):
-    st.dataframe(grid, hide_index=True)
+    st.dataframe(grid, hide_index=True, key="window_whatif_table")
     ui.download(grid, "whatif", key="window_whatif_download")

@@ -17,6 +17,7 @@ from retention.charts import window as charts
 from retention.metrics.window import recommended_map, share_at, with_windows_in_use
 from retention.params import make_params
 from retention.queries.cohorts import cohort_table
+from retention.queries.common import overview
 from retention.queries.window import recommend, return_curve, return_curves, whatif
 from retention.settings import load_settings
 from tests.conftest import ROOT, d, run_cli
@@ -225,6 +226,25 @@ def test_curve_and_whatif_match_definitions(make_data, rows, t_offset):
     assert got == [tuple(pytest.approx(v) if isinstance(v, float) else v for v in r) for r in exp_whatif]
 
 
+def test_segment_curves_equal_filtered_curves(sample_dir):
+    """Each segment's curve is the curve of the data filtered to that value; '*' is the unfiltered one."""
+    ds, p = params(sample_dir)
+    curves = return_curves(ds, p, "region", 400)
+    assert curves.filter(pl.col("segment") == "*").drop("segment").equals(return_curve(ds, p, 400))
+    values = curves["segment"].unique(maintain_order=True).to_list()[1:]
+    assert values == ["East", "North", "South", "West"]
+    for value in values:
+        filtered = return_curve(ds, p.with_(filters=(("region", (value,)),)), 400)
+        assert curves.filter(pl.col("segment") == value).drop("segment").equals(filtered), value
+    recs = recommend(ds, p, "region", 0.15, 400)
+    for value in values:
+        alone = recommend(ds, p.with_(filters=(("region", (value,)),)), None, 0.15, 400)
+        assert (
+            recs.filter(pl.col("segment") == value)["recommended_window"].to_list()
+            == alone["recommended_window"].to_list()
+        )
+
+
 # -- per-segment windows flow into other reports -----------------------------------------------------------
 
 
@@ -238,6 +258,7 @@ def test_window_map_changes_alive_of_that_segment_only(make_data):
     assert cohort_table(ds, p)["alive"].to_list() == [3, 3, 3]  # silent 26, 55, 86 days <= 90
     _, mapped = params(folder, as_of=d("2024-03-31"), window_by="speed", window_map={"fast": 30})
     assert cohort_table(ds, mapped)["alive"].to_list() == [3, 2, 2]  # x is lost after 30 days
+    assert (overview(ds, p)["active"], overview(ds, mapped)["active"]) == (3, 2)
     for value, unchanged in (("slow", True), ("fast", False)):
         before = cohort_table(ds, p.with_(filters=(("speed", (value,)),)))["alive"].to_list()
         after = cohort_table(ds, mapped.with_(filters=(("speed", (value,)),)))["alive"].to_list()
@@ -370,7 +391,7 @@ def test_page_smoke(app_data):
     assert at.title[0].value.startswith("How long")
     assert any("of customers count as lost" in m.value for m in at.markdown)
     assert len(at.get("plotly_chart")) == 2
-    at.slider(key="window_threshold").set_value(0.3).run()
+    at.slider(key="window_threshold").set_value(30).run()
     assert not at.exception
 
 
@@ -381,7 +402,7 @@ def test_page_applies_recommended_map_to_other_pages(app_data):
     assert not at.sidebar.info
     at.switch_page("pages/4_Return_window.py").run()
     at.selectbox(key="window_attribute").set_value("business_type").run()
-    at.slider(key="window_threshold").set_value(0.2).run()
+    at.slider(key="window_threshold").set_value(20).run()
     at.button(key="window_apply").click().run()
     assert not at.exception
     assert at.session_state["window_by"] == "business_type"

@@ -34,9 +34,9 @@ def return_curves(
         label = segment_label(seg)
         fig.add_trace(
             go.Scatter(
-                x=rows["days"].to_list(), y=rows["return_share"].to_list(), mode="lines", name=label,
+                x=rows["days"].to_numpy(), y=rows["return_share"].to_numpy(), mode="lines", name=label,
                 legendgroup=seg, line={"color": color, "width": 3 if seg == "*" else 1.6},
-                customdata=list(zip(rows["returned"].to_list(), rows["still_silent"].to_list(), strict=True)),
+                customdata=rows.select("returned", "still_silent").to_numpy(),
                 hovertemplate=f"<b>{label}</b> · " + t("window.hover_days") + ": %{y:.1%}<br>"
                 + t("window.hover_counts") + "<extra></extra>",
             )
@@ -56,7 +56,7 @@ def return_curves(
     fig.add_hline(
         y=threshold, line={"color": BAD, "dash": "dash", "width": 1.5},
         annotation_text=t("window.threshold_line", share=i18n.fmt_pct(threshold, 0)),
-        annotation_position="top right", annotation_font_color=BAD,
+        annotation_position="top left", annotation_font_color=BAD,
     )  # fmt: skip
     fig.add_vline(
         x=window, line={"color": NEUTRAL, "dash": "dot", "width": 1.5},
@@ -72,16 +72,16 @@ def whatif(frame: pl.DataFrame, window: int) -> go.Figure:
     """Lost share and churn rate of the last complete period against one window W for everyone; the
     current W marked with a vertical line and markers on both curves."""
     fig = go.Figure()
-    x = frame["window"].to_list()
+    x = frame["window"].to_numpy()
     series = (
-        ("lost_share", t("window.lost_share"), PALETTE[0], list(zip(frame["lost"], frame["customers"], strict=True))),
+        ("lost_share", t("window.lost_share"), PALETTE[0], frame.select("lost", "customers").to_numpy()),
         ("churn_rate", t("window.churn_rate"), PALETTE[1],
-         list(zip(frame["lapsed"], frame["active_start"], strict=True))),
+         frame.select("lapsed", "active_start").to_numpy()),
     )  # fmt: skip
     for col, name, color, custom in series:
         fig.add_trace(
             go.Scatter(
-                x=x, y=frame[col].to_list(), mode="lines", name=name, line={"color": color, "width": 2.5},
+                x=x, y=frame[col].to_numpy(), mode="lines", name=name, line={"color": color, "width": 2.5},
                 customdata=custom,
                 hovertemplate=f"<b>{name}</b> · W = %{{x}}: %{{y:.1%}}<br>%{{customdata[0]:,}} / %{{customdata[1]:,}}"
                 "<extra></extra>",

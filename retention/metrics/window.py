@@ -71,3 +71,11 @@ def with_windows_in_use(
         .otherwise(pl.col("segment").replace_strict(window_map, default=window, return_dtype=pl.Int32))
         .alias("window_in_use")
     )
+
+
+def for_display(table: pl.DataFrame, everyone: str, no_window: str) -> pl.DataFrame:
+    """The recommendations table as shown: '*' named for people, a missing window as a word, not 'None'."""
+    return table.with_columns(
+        pl.when(pl.col("segment") == "*").then(pl.lit(everyone)).otherwise(pl.col("segment")).alias("segment"),
+        pl.col("recommended_window").cast(pl.String).fill_null(no_window),
+    )

@@ -19,9 +19,15 @@ DEFAULT_WINDOWS = (7, 14, 30, 45, 60, 90, 120, 180, 270, 365)
 MAX_DAYS_LIMIT = 36_500
 
 
-def window_free(p: Params) -> Params:
-    """The return curve does not depend on W or the window map: drop them so a cache entry serves every W."""
-    return p.with_(window=90, window_by=None, window_map=())
+def curve_params(p: Params) -> Params:
+    """The return curve depends on T and the segment filters only (not on W, the map or the threshold):
+    keep just those, so one cache entry serves every window and threshold."""
+    return Params(as_of=p.as_of, filters=p.filters)
+
+
+def whatif_params(p: Params) -> Params:
+    """The what-if sweeps its own windows (the map is ignored): T, the filters and the period matter."""
+    return Params(as_of=p.as_of, filters=p.filters, period=p.period)
 
 
 def check_attribute(ds: Dataset, by: str | None) -> str:
@@ -48,7 +54,7 @@ def return_curves(ds: Dataset, p: Params, by: str | None = None, max_days: int =
     value only in '*'): `segment`, `days` (1..max_days), `returned` (closed gaps longer than d),
     `still_silent` (open silences of at least d days), `return_share` (null when both are 0), `silences`
     (all closed gaps and open silences of the segment)."""
-    return _curves(ds, window_free(p), check_attribute(ds, by), check_max_days(max_days))
+    return _curves(ds, curve_params(p), check_attribute(ds, by), check_max_days(max_days))
 
 
 @lru_cache(maxsize=32)
@@ -85,7 +91,7 @@ def whatif(ds: Dataset, p: Params, windows: tuple[int, ...] = DEFAULT_WINDOWS) -
     """One window W for everyone (the map is ignored), per W of the grid (ascending, distinct): `window`,
     `lost_share`, `churn_rate` (last complete period), `lost`, `customers`, `active_start`, `lapsed`,
     `period_start`, `period_end` (the last complete period)."""
-    return _whatif(ds, window_free(p), parse_windows(windows))
+    return _whatif(ds, whatif_params(p), parse_windows(windows))
 
 
 @lru_cache(maxsize=32)
