@@ -170,6 +170,7 @@ def open_from_args(args: argparse.Namespace):
         memory_limit=settings.memory_limit,
         threads=settings.threads,
         temp_dir=settings.temp_dir,
+        cache_dir=settings.cache_dir,
     )
     return settings, ds
 

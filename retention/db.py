@@ -81,10 +81,16 @@ def data_version(data_dir: Path) -> str:
 
 
 @lru_cache(maxsize=256)
-def load_sql(name: str) -> str:
-    """Read retention/sql/NAME.sql, replacing `-- include: _x.sql` lines by that file's CTEs."""
+def load_sql(name: str, scope: str = "_scope") -> str:
+    """Read retention/sql/NAME.sql, replacing `-- include: _x.sql` lines by that file's CTEs
+    (`_scope.sql` by the file named by `scope`)."""
     text = (SQL_DIR / f"{name}.sql").read_text()
-    return _INCLUDE.sub(lambda m: load_sql(m.group(1)[:-4]).strip(), text)
+
+    def include(m: re.Match) -> str:
+        inc = m.group(1)[:-4]
+        return load_sql(scope if inc == "_scope" else inc, scope).strip()
+
+    return _INCLUDE.sub(include, text)
 
 
 def date_expr(column: str, duck_type: str, timezone: str | None = None) -> str:
@@ -136,7 +142,12 @@ class Engine:
     """One in-memory DuckDB database per dataset version, with a cursor per thread."""
 
     def __init__(
-        self, ds: Dataset, memory_limit: str = "8GB", threads: int | None = None, temp_dir: Path | None = None
+        self,
+        ds: Dataset,
+        memory_limit: str = "8GB",
+        threads: int | None = None,
+        temp_dir: Path | None = None,
+        database: Path | None = None,
     ):
         self.ds = ds
         self.data_dir = Path(ds.data_dir)
@@ -145,7 +156,10 @@ class Engine:
             config["threads"] = str(threads)
         if temp_dir:
             config["temp_directory"] = str(temp_dir)
-        self.con = duckdb.connect(":memory:", config=config)
+        # A cached base is opened read-only: many processes may read it at once.
+        self.con = duckdb.connect(
+            str(database) if database else ":memory:", read_only=database is not None, config=config
+        )
         # Global so every cursor (one per thread) parses and converts dates in the configured zone.
         self.con.execute("set global TimeZone = $tz", {"tz": ds.timezone})
         self._local = threading.local()
@@ -172,8 +186,16 @@ class Engine:
         return self.cursor().sql(query, params=given or None).pl()
 
     def run(self, name: str, params: dict | None = None, **fragments: str) -> pl.DataFrame:
-        """Run retention/sql/NAME.sql; `fragments` fill {{placeholders}} with allow-listed SQL only."""
-        return self.sql(fill(load_sql(name), fragments), params)
+        """Run retention/sql/NAME.sql; `fragments` fill {{placeholders}} with allow-listed SQL only.
+
+        Without segment filters and window map the scope steps need no joins: the same CTEs come from
+        _scope_all.sql (a mechanism for every report, so no report special-cases it).
+        """
+        text = load_sql(name)
+        p = params or {}
+        if p.get("n_filters", 1) == 0 and not p.get("wmap_values", [None]):
+            text = load_sql(name, scope="_scope_all")
+        return self.sql(fill(text, fragments), params)
 
     def execute(self, query: str, params: dict | None = None) -> None:
         used = set(_PARAM.findall(query))
@@ -219,7 +241,11 @@ class Engine:
         self.execute(fill(load_sql("base_pdays"), frag))
         if customers:
             cols = customers.columns
-            signed = date_expr("signed_up_at", cols["signed_up_at"], self.ds.timezone) if "signed_up_at" in cols else "cast(null as date)"
+            signed = (
+                date_expr("signed_up_at", cols["signed_up_at"], self.ds.timezone)
+                if "signed_up_at" in cols
+                else "cast(null as date)"
+            )
             self.execute(fill(load_sql("base_customers"), {"signed_up_date": signed}))
             attrs = customers.attributes
             if attrs:
@@ -314,8 +340,95 @@ _engines_lock = threading.Lock()
 _MAX_ENGINES = 2
 
 
-def open_dataset(data_dir: Path | str, timezone: str = "UTC", today: dt.date | None = None, **engine_opts) -> Dataset:
-    """Open (or reuse) the engine for the current version of data_dir; raise InputError on bad data."""
+BASE_TABLES = ("ids", "days", "pdays", "customers_k", "attrs", "reasons", "contacts")
+_KEEP_CACHES = 2
+
+
+@lru_cache(maxsize=1)
+def _base_fingerprint() -> str:
+    """A hash of how the base is built, so a changed base SQL never reads an old cache."""
+    h = hashlib.sha1()
+    for f in sorted(SQL_DIR.glob("base_*.sql")):
+        h.update(f.read_bytes())
+    return h.hexdigest()[:8]
+
+
+def cache_dirs(data_dir: Path, cache_dir: Path | None) -> list[Path]:
+    """Where the base cache may live: the configured folder, else beside the data, else the user's cache."""
+    if cache_dir is not None:
+        return [Path(cache_dir)]
+    key = hashlib.sha1(str(data_dir.resolve()).encode()).hexdigest()[:12]
+    return [data_dir / ".retention-cache", Path.home() / ".cache" / "retention" / key]
+
+
+def cache_file(folder: Path, ds: Dataset) -> Path:
+    zone = hashlib.sha1(ds.timezone.encode()).hexdigest()[:6]
+    return folder / f"base-{ds.version}-{zone}-{_base_fingerprint()}.duckdb"
+
+
+def _save_cache(engine: Engine, folders: list[Path]) -> Path | None:
+    """Write the base tables and meta to a DuckDB file (aside, then renamed); None when no folder is writable."""
+    import json
+    import os
+
+    for folder in folders:
+        target = cache_file(folder, engine.ds)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            cur = engine.cursor()
+            # A path is no SQL value that ATTACH takes as a parameter; it is quoted as a literal here.
+            cur.execute(f"attach {_lit(str(tmp))} as base_cache")
+            try:
+                for name in BASE_TABLES:
+                    cur.execute(f"create table base_cache.{name} as select * from main.{name}")
+                meta = json.dumps(engine.meta, default=str)
+                cur.execute("create table base_cache.meta as select $meta as meta", {"meta": meta})
+            finally:
+                cur.execute("detach base_cache")
+            os.replace(tmp, target)
+        except (OSError, duckdb.Error):
+            tmp.unlink(missing_ok=True)
+            continue
+        for old in sorted(folder.glob("base-*.duckdb"), key=lambda f: f.stat().st_mtime, reverse=True)[_KEEP_CACHES:]:
+            old.unlink(missing_ok=True)
+        return target
+    return None
+
+
+def _load_cache(ds: Dataset, folders: list[Path], **engine_opts) -> Engine | None:
+    """An engine over a cached base (read-only), or None when there is no usable cache."""
+    import json
+
+    for folder in folders:
+        path = cache_file(folder, ds)
+        if not path.is_file():
+            continue
+        try:
+            eng = Engine(ds, database=path, **engine_opts)
+            meta = json.loads(eng.sql("select meta from meta")["meta"][0])
+        except (duckdb.Error, ValueError, KeyError):
+            continue
+        for key in ("default_as_of", "first_order_date"):
+            meta[key] = dt.date.fromisoformat(meta[key]) if meta.get(key) else None
+        eng.meta.update(meta)
+        return eng
+    return None
+
+
+def open_dataset(
+    data_dir: Path | str,
+    timezone: str = "UTC",
+    today: dt.date | None = None,
+    cache_dir: Path | None = None,
+    use_cache: bool = True,
+    **engine_opts,
+) -> Dataset:
+    """Open (or reuse) the engine for the current version of data_dir; raise InputError on bad data.
+
+    The base tables are built once per data version and time zone and kept in a DuckDB file (beside the
+    data, or in RETENTION_CACHE_DIR), so the next process or server start reads them instead of the orders.
+    """
     from retention import validate  # late: validate uses this module
 
     data_dir = Path(data_dir)
@@ -334,17 +447,23 @@ def open_dataset(data_dir: Path | str, timezone: str = "UTC", today: dt.date | N
     ds = Dataset(str(data_dir.resolve()), data_version(data_dir), timezone)
     with _engines_lock:
         engine = _engines.get(ds)
-        if engine is not None:
+        # Without the cache the caller wants the raw tables checked (validate): an engine read from a cache has none.
+        if engine is not None and (use_cache or engine.tables):
             _engines.move_to_end(ds)
             return ds
-        engine = Engine(ds, **engine_opts)
-        engine.attach_sources()
-        problems = validate.check(engine, today or validate.today_in(timezone))
-        if problems:
-            from retention.errors import DataError
+        folders = cache_dirs(data_dir, cache_dir) if use_cache else []
+        engine = _load_cache(ds, folders, **engine_opts)
+        if engine is None:
+            engine = Engine(ds, **engine_opts)
+            engine.attach_sources()
+            problems = validate.check(engine, today or validate.today_in(timezone))
+            if problems:
+                from retention.errors import DataError
 
-            raise DataError(problems)
-        engine.build_base()
+                raise DataError(problems)
+            engine.build_base()
+            if folders:
+                _save_cache(engine, folders)
         _engines[ds] = engine
         while len(_engines) > _MAX_ENGINES:
             _engines.popitem(last=False)

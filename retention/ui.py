@@ -73,20 +73,23 @@ def visible_pages(role: str) -> list[Page]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _open(data_dir: str, version: str, timezone: str, memory_limit: str, threads: int | None) -> db.Dataset:
+def _open(data_dir: str, version: str, timezone: str, _settings: Settings) -> db.Dataset:
     # Keyed by the data version, so a changed folder is read again; the engine itself is shared by all sessions.
-    return db.open_dataset(data_dir, timezone, memory_limit=memory_limit, threads=threads)
+    s = _settings
+    return db.open_dataset(
+        data_dir, timezone, memory_limit=s.memory_limit, threads=s.threads, temp_dir=s.temp_dir, cache_dir=s.cache_dir
+    )
 
 
 def open_data(settings: Settings) -> db.Dataset:
     data_dir = Path(settings.data_dir)
     version = db.data_version(data_dir) if data_dir.is_dir() else "missing"
-    ds = _open(str(data_dir), version, settings.timezone, settings.memory_limit, settings.threads)
+    ds = _open(str(data_dir), version, settings.timezone, settings)
     try:
         db.engine(ds)
     except InputError:
         _open.clear()
-        ds = _open(str(data_dir), version, settings.timezone, settings.memory_limit, settings.threads)
+        ds = _open(str(data_dir), version, settings.timezone, settings)
     return ds
 
 

@@ -23,14 +23,13 @@ grid as (
     from cohort_sizes c
     join periods p on p.q >= c.cq
 ),
-active_pairs as (
-    select distinct pd.cid, cast(date_trunc($period, pd.day) as date) as p_start from pd
-),
+-- A customer is active in a period once: count their first purchase day in it (no distinct over all days).
 active_counts as (
     select c.cq, p.q, count(*) as active
-    from active_pairs a
-    join cust_cohort c on c.cid = a.cid
-    join periods p on p.p_start = a.p_start
+    from pd
+    join cust_cohort c on c.cid = pd.cid
+    join periods p on p.p_start = cast(date_trunc($period, pd.day) as date)
+    where pd.prev_day is null or date_trunc($period, pd.prev_day) <> date_trunc($period, pd.day)
     group by c.cq, p.q
 ),
 revenue_sums as (

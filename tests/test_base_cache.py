@@ -1,0 +1,42 @@
+"""The base cache: a second process reads the cached base, and gets the same numbers; a change invalidates it."""
+
+from __future__ import annotations
+
+import shutil
+
+from tests.conftest import run_cli
+
+
+def test_cache_written_reused_and_invalidated(tmp_path, sample_dir):
+    data = tmp_path / "data"
+    shutil.copytree(sample_dir, data)
+    shutil.rmtree(data / ".retention-cache", ignore_errors=True)
+    first = run_cli("cohorts", "--data", data)
+    assert first.returncode == 0, first.stderr
+    caches = list((data / ".retention-cache").glob("base-*.duckdb"))
+    assert len(caches) == 1
+    second = run_cli("cohorts", "--data", data)
+    assert second.stdout.splitlines()[0] == first.stdout.splitlines()[0]
+    assert [r.split(",")[:5] for r in second.stdout.splitlines()] == [r.split(",")[:5] for r in first.stdout.splitlines()]
+    # Rewriting a table changes the data version: a new cache, the old one kept at most as a spare.
+    (data / "churn_reasons.parquet").write_bytes((data / "churn_reasons.parquet").read_bytes())
+    third = run_cli("cohorts", "--data", data, "--filter", "region=East")
+    assert third.returncode == 0, third.stderr
+    assert len(list((data / ".retention-cache").glob("base-*.duckdb"))) == 2
+
+
+def test_validate_checks_the_files_not_the_cache(tmp_path, sample_dir):
+    data = tmp_path / "data"
+    shutil.copytree(sample_dir, data)
+    assert run_cli("cohorts", "--data", data).returncode == 0
+    res = run_cli("validate", "--data", data)
+    assert res.returncode == 0 and "orders: " in res.stdout and "refund rows" in res.stdout
+
+
+def test_unwritable_cache_folder_still_answers(tmp_path, sample_dir):
+    data = tmp_path / "data"
+    shutil.copytree(sample_dir, data)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    res = run_cli("cohorts", "--data", data, env={"RETENTION_CACHE_DIR": str(blocker / "sub")})
+    assert res.returncode == 0, res.stderr
