@@ -9,6 +9,7 @@ result refuses the next query.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import re
@@ -388,7 +389,8 @@ def _save_cache(engine: Engine, folders: list[Path]) -> Path | None:
                 cur.execute("detach base_cache")
             os.replace(tmp, target)
         except (OSError, duckdb.Error):
-            tmp.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
             continue
         for old in sorted(folder.glob("base-*.duckdb"), key=lambda f: f.stat().st_mtime, reverse=True)[_KEEP_CACHES:]:
             old.unlink(missing_ok=True)
