@@ -42,16 +42,19 @@ active_end as (
 start_spans as (
     select cid, q_lo + 1 as q_from, q_hi + 1 as q_to from span_periods where q_hi >= q_lo
 ),
-new_counts as (
-    select q.q, count(*) as new
-    from pd join day_q q on q.day = pd.day
-    where pd.n = 1
-    group by q.q
-),
-reactivation_counts as (
-    select q.q, count(*) as reactivations
-    from pd join day_q q on q.day = pd.day
-    where pd.day - pd.prev_day > pd.w
+-- One pass over the purchase days: the first one of a customer in a period (its previous purchase day is
+-- before the period) marks a buyer; when that previous day is within the window of start_p - 1, the
+-- customer was active at the start and bought again in the period (repeat).
+purchase_flows as (
+    select
+        q.q,
+        count(*) filter (where pd.n = 1) as new,
+        count(*) filter (where pd.day - pd.prev_day > pd.w) as reactivations,
+        count(*) filter (where pd.prev_day is null or pd.prev_day < p.p_start) as buyers,
+        count(*) filter (where pd.prev_day < p.p_start and pd.prev_day >= p.p_start - 1 - pd.w) as repeated
+    from pd
+    join day_q q on q.day = pd.day
+    join periods p on p.q = q.q
     group by q.q
 ),
 lapse_events as (
@@ -67,18 +70,6 @@ churned as (
     from lapse_events l
     join start_spans s on s.cid = l.cid and l.q between s.q_from and s.q_to
     group by l.q
-),
-buyer_periods as (
-    select distinct pd.cid, q.q from pd join day_q q on q.day = pd.day
-),
-repeated as (
-    select b.q, count(*) as repeated
-    from buyer_periods b
-    join start_spans s on s.cid = b.cid and b.q between s.q_from and s.q_to
-    group by b.q
-),
-buyer_counts as (
-    select q, count(*) as buyers from buyer_periods group by q
 ),
 customer_period_revenue as (
     select o.cid, q.q, sum(o.n_act) as orders, sum(o.amount) as revenue
@@ -104,7 +95,8 @@ revenue_facts as (
         sum(orders) as orders,
         sum(revenue) as revenue,
         sum(case when is_returning then revenue else 0 end) as returning_revenue,
-        sum(case when revenue_rank <= ceil(0.2 * n_customers) then revenue else 0 end) as top20_revenue
+        -- ceil(0.2 * n) in integers: (n + 4) // 5
+        sum(case when revenue_rank <= (n_customers + 4) // 5 then revenue else 0 end) as top20_revenue
     from ranked_revenue
     group by q
 ),
@@ -114,24 +106,21 @@ joined as (
         p.p_end <= cast($as_of as date) as complete,
         cast(coalesce(lag(a.active_end) over (order by p.q), 0) as bigint) as active_start,
         cast(a.active_end as bigint) as active_end,
-        coalesce(n.new, 0) as new,
-        coalesce(r.reactivations, 0) as reactivations,
+        coalesce(f.new, 0) as new,
+        coalesce(f.reactivations, 0) as reactivations,
         coalesce(l.lapses, 0) as lapses,
         coalesce(c.churned, 0) as churned,
-        coalesce(rp.repeated, 0) as repeated,
-        coalesce(b.buyers, 0) as buyers,
+        coalesce(f.repeated, 0) as repeated,
+        coalesce(f.buyers, 0) as buyers,
         cast(coalesce(v.orders, 0) as bigint) as orders,
         coalesce(v.revenue, 0) as revenue,
         coalesce(v.returning_revenue, 0) as returning_revenue,
         coalesce(v.top20_revenue, 0) as top20_revenue
     from periods p
     join active_end a on a.q = p.q
-    left join new_counts n on n.q = p.q
-    left join reactivation_counts r on r.q = p.q
+    left join purchase_flows f on f.q = p.q
     left join lapse_counts l on l.q = p.q
     left join churned c on c.q = p.q
-    left join repeated rp on rp.q = p.q
-    left join buyer_counts b on b.q = p.q
     left join revenue_facts v on v.q = p.q
 ),
 final as (
