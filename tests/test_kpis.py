@@ -255,3 +255,12 @@ def test_cli_kpis_empty_and_bad_arguments(tiny, make_data):
         res = run_cli("kpis", "--data", tiny, *bad)
         assert res.returncode == 2, bad
         assert res.stderr.startswith("error:") and "Traceback" not in res.stderr
+
+
+def test_sample_price_rise_wave_shows_as_a_lapse_spike(sample_dir):
+    # The sample's price rise on 2025-09-01 makes customers stop: with W = 90 they lapse from 2025-12-01 on.
+    ds, p = open_params(sample_dir, window=90, period="month")
+    table = kpi_table(ds, p).filter(pl.col("complete") & (pl.col("period") >= d("2025-03-01")))
+    by_lapses = table.sort("lapses", descending=True)["period"].to_list()
+    by_churn = table.sort("churn_rate", descending=True)["period"].to_list()
+    assert by_lapses[0] == d("2025-12-01") and by_churn[0] == d("2025-12-01")

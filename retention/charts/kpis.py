@@ -97,10 +97,10 @@ def trends(kpis: pl.DataFrame, period: str) -> go.Figure:
                 hovertemplate=f"%{{customdata}} · {name}: %{{y:.1%}}<extra></extra>",
             )
         )  # fmt: skip
-    fig.update_xaxes(tickformat=i18n.plotly_date_format(period))
+    fig.update_xaxes(tickformat=i18n.plotly_date_format(period), tickangle=0, nticks=4)
     fig.update_yaxes(tickformat=".0%", range=[0, 1.02])
     fig = style(fig, title=t("kpis.trend_title"), height=300)
-    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0})
+    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0})
     return fig
 
 
