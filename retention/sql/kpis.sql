@@ -1,0 +1,146 @@
+-- KPIs per period (METRICS.md "KPIs per period"): one row per period from the one holding the earliest
+-- order_date in scope to the one holding T, empty periods included; "end" of the period holding T is T.
+with
+-- include: _scope.sql
+period_origin as (
+    select min(order_date) as start_day from order_days
+),
+-- include: _periods.sql
+period_of_day as (
+    -- every day from the first period's start to T, with its period (joins on a date are cheap)
+    select cast(unnest(generate_series(
+        cast((select min(p_start) from periods) as timestamp), cast(cast($as_of as date) as timestamp), interval 1 day
+    )) as date) as day
+),
+day_q as (
+    select d.day, p.q from period_of_day d join periods p on d.day between p.p_start and p.eff_end
+),
+-- Spans of activity: a purchase day keeps the customer active until its window runs out, the next
+-- purchase day or T; spans of one customer never overlap. A span counts at every period end inside it.
+spans as (
+    select cid, day as a, least(day + w, coalesce(next_day - 1, cast($as_of as date)), cast($as_of as date)) as b
+    from pd
+),
+span_periods as (
+    select s.cid, qa.q as q_lo, case when p.eff_end = s.b then qb.q else qb.q - 1 end as q_hi
+    from spans s
+    join day_q qa on qa.day = s.a
+    join day_q qb on qb.day = s.b
+    join periods p on p.q = qb.q
+),
+active_steps as (
+    select q_lo as q, count(*) as step from span_periods where q_hi >= q_lo group by q_lo
+    union all
+    select q_hi + 1 as q, -count(*) as step from span_periods where q_hi >= q_lo group by q_hi
+),
+active_end as (
+    select p.q, sum(coalesce(s.step, 0)) over (order by p.q rows between unbounded preceding and current row) as active_end
+    from periods p
+    left join (select q, sum(step) as step from active_steps group by q) s on s.q = p.q
+),
+-- Customers active at the end of period q - 1, i.e. on start_q - 1 (the ones counted in active_start of q).
+start_spans as (
+    select cid, q_lo + 1 as q_from, q_hi + 1 as q_to from span_periods where q_hi >= q_lo
+),
+-- One pass over the purchase days: the first one of a customer in a period (its previous purchase day is
+-- before the period) marks a buyer; when that previous day is within the window of start_p - 1, the
+-- customer was active at the start and bought again in the period (repeat).
+purchase_flows as (
+    select
+        q.q,
+        count(*) filter (where pd.n = 1) as new,
+        count(*) filter (where pd.day - pd.prev_day > pd.w) as reactivations,
+        count(*) filter (where pd.prev_day is null or pd.prev_day < p.p_start) as buyers,
+        count(*) filter (where pd.prev_day < p.p_start and pd.prev_day >= p.p_start - 1 - pd.w) as repeated
+    from pd
+    join day_q q on q.day = pd.day
+    join periods p on p.q = q.q
+    group by q.q
+),
+lapse_events as (
+    select pd.cid, q.q
+    from pd join day_q q on q.day = pd.day + pd.w + 1
+    where pd.next_day is null or pd.next_day - pd.day > pd.w
+),
+lapse_counts as (
+    select q, count(*) as lapses from lapse_events group by q
+),
+churned as (
+    select l.q, count(distinct l.cid) as churned
+    from lapse_events l
+    join start_spans s on s.cid = l.cid and l.q between s.q_from and s.q_to
+    group by l.q
+),
+customer_period_revenue as (
+    select o.cid, q.q, sum(o.n_act) as orders, sum(o.amount) as revenue
+    from order_days o join day_q q on q.day = o.order_date
+    group by o.cid, q.q
+),
+first_days as (
+    select cid, day as first_day from pd where n = 1
+),
+ranked_revenue as (
+    select
+        r.*,
+        f.first_day is not null and f.first_day < p.p_start as is_returning,
+        row_number() over (partition by r.q order by r.revenue desc) as revenue_rank,
+        count(*) over (partition by r.q) as n_customers
+    from customer_period_revenue r
+    join periods p on p.q = r.q
+    left join first_days f on f.cid = r.cid
+),
+revenue_facts as (
+    select
+        q,
+        sum(orders) as orders,
+        sum(revenue) as revenue,
+        sum(case when is_returning then revenue else 0 end) as returning_revenue,
+        -- ceil(0.2 * n) in integers: (n + 4) // 5
+        sum(case when revenue_rank <= (n_customers + 4) // 5 then revenue else 0 end) as top20_revenue
+    from ranked_revenue
+    group by q
+),
+joined as (
+    select
+        p.p_start as period,
+        p.p_end <= cast($as_of as date) as complete,
+        cast(coalesce(lag(a.active_end) over (order by p.q), 0) as bigint) as active_start,
+        cast(a.active_end as bigint) as active_end,
+        coalesce(f.new, 0) as new,
+        coalesce(f.reactivations, 0) as reactivations,
+        coalesce(l.lapses, 0) as lapses,
+        coalesce(c.churned, 0) as churned,
+        coalesce(f.repeated, 0) as repeated,
+        coalesce(f.buyers, 0) as buyers,
+        cast(coalesce(v.orders, 0) as bigint) as orders,
+        coalesce(v.revenue, 0) as revenue,
+        coalesce(v.returning_revenue, 0) as returning_revenue,
+        coalesce(v.top20_revenue, 0) as top20_revenue
+    from periods p
+    join active_end a on a.q = p.q
+    left join purchase_flows f on f.q = p.q
+    left join lapse_counts l on l.q = p.q
+    left join churned c on c.q = p.q
+    left join revenue_facts v on v.q = p.q
+),
+final as (
+    select
+        period,
+        complete,
+        active_start,
+        active_end,
+        new,
+        reactivations,
+        lapses,
+        churned / nullif(active_start, 0) as churn_rate,
+        1 - churned / nullif(active_start, 0) as retention_rate,
+        repeated / nullif(active_start, 0) as repeat_rate,
+        buyers,
+        orders,
+        revenue,
+        revenue / nullif(orders, 0) as aov,
+        returning_revenue / nullif(revenue, 0) as returning_revenue_share,
+        top20_revenue / nullif(revenue, 0) as top20_revenue_share
+    from joined
+)
+select * from final order by period

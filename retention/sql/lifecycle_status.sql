@@ -1,0 +1,25 @@
+-- Per customer status at T with the facts behind it (recency, frequency, expected gap, first and last day).
+with
+-- include: _scope.sql
+status_dates as (
+    select cast($as_of as date) as d
+),
+-- include: _lifecycle_facts.sql
+-- include: _lifecycle_classify.sql
+final as (
+    select
+        i.customer_id,
+        s.status,
+        o.status_rank,
+        s.recency,
+        cast(s.frequency as integer) as frequency,
+        s.expected_gap,
+        s.first_day,
+        s.last_day,
+        s.last_reactivation,
+        s.w as window_days
+    from statuses s
+    join ids i on i.cid = s.cid
+    join status_order o on o.status = s.status
+)
+select * from final order by customer_id
