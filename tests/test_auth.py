@@ -31,7 +31,7 @@ def app(page: str | None = None, user: str | None = None) -> AppTest:
 
 
 def menu(at: AppTest) -> list[str]:
-    return [el.proto.label for el in at.get("page_link")]
+    return [el.proto.label for el in at.sidebar.get("page_link")]
 
 
 def test_sign_in_required_when_users_configured(app_data):
