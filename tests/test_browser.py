@@ -22,14 +22,15 @@ def url_path(page_path: str) -> str:
 def wait_rendered(page) -> None:
     page.wait_for_selector('[data-testid="stSidebar"]', timeout=60_000)
     page.wait_for_selector('[data-test-script-state="notRunning"]', timeout=120_000)
-    # Every plotly chart on the page has drawn its SVG (a loaded machine can take seconds).
+    # Chart components load as separate scripts: wait for the network, then for every plotly chart to draw.
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(1000)
     page.wait_for_function(
         """() => { const charts = document.querySelectorAll('[data-testid="stPlotlyChart"]');
                    return [...charts].every(c => c.querySelector('.main-svg')); }""",
         timeout=60_000,
     )
-    page.wait_for_load_state("networkidle")
-    page.wait_for_timeout(3000)  # plotly and the data grids paint after their elements exist
+    page.wait_for_timeout(2000)  # plotly and the data grids paint after their elements exist
 
 
 EXISTING = [p for p in PAGES if (ROOT / p.path).exists()]

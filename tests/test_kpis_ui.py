@@ -130,6 +130,7 @@ def test_browser_kpis_fit_a_laptop_screen(server, browser):
         assert page.locator('[data-testid="stException"]').count() == 0
         assert page.get_by_text("Data as of", exact=False).count() >= 1
         charts_drawn = page.locator(".js-plotly-plot")
+        charts_drawn.nth(1).wait_for(timeout=60_000)
         assert charts_drawn.count() == 2
         bottoms = [charts_drawn.nth(i).bounding_box() for i in range(2)]
         bottoms.append(page.locator('[data-testid="stDataFrame"]').first.bounding_box())
