@@ -61,12 +61,9 @@ with left:
     if pr.rfm is None:
         ui.empty_state("profile.no_rfm")
     else:
-        a, b = st.columns(2)
-        a.metric(t("profile.segment"), i18n.label("segment", pr.rfm["segment"]))
-        b.metric(t("profile.tier"), i18n.label("tier", pr.rfm["tier"]))
-        a, b, c = st.columns(3)
-        for col, score in zip((a, b, c), ("r", "f", "m"), strict=True):
-            col.metric(t("profile." + score), f"{pr.rfm[score]} / 5")
+        labels = {"segment": i18n.label("segment", pr.rfm["segment"]), "tier": i18n.label("tier", pr.rfm["tier"])}
+        scores = {k: f"{pr.rfm[k]} / 5" for k in ("r", "f", "m")}
+        st.markdown("\n".join(f"- {t('profile.' + k)}: **{v}**" for k, v in (labels | scores).items()))
         st.caption(t("profile.rfm_caption"))
 with mid:
     st.subheader(t("profile.facts_title"))
@@ -87,7 +84,11 @@ if pr.reasons is None or pr.reasons.is_empty():
 else:
     shown = with_labels(pr.reasons, {"reason": "reason", "category": "category"})
     st.dataframe(
-        shown, hide_index=True, column_config={c: t("profile.col_" + c) for c in shown.columns}, key="profile_reasons"
+        shown,
+        hide_index=True,
+        column_config={c: t("profile.col_" + c) for c in shown.columns}
+        | {"churned_at": st.column_config.DateColumn(t("profile.col_churned_at"), format="YYYY-MM-DD")},
+        key="profile_reasons",
     )
     ui.download(pr.reasons, f"reasons_{customer}", key="profile_reasons_download")
 
@@ -99,6 +100,8 @@ else:
     money = i18n.currency_symbol(ctx.currency) + "%.2f"
     for c in ("cost", "revenue_won"):
         config[c] = st.column_config.NumberColumn(t("profile.col_" + c), format=money)
+    for c in ("contacted_at", "window_end"):
+        config[c] = st.column_config.DateColumn(t("profile.col_" + c), format="YYYY-MM-DD")
     st.dataframe(pr.contacts, hide_index=True, column_config=config, key="profile_contacts")
     st.caption(t("profile.contacts_caption", days=p.attribution_days))
     ui.download(pr.contacts, f"contacts_{customer}", key="profile_contacts_download")

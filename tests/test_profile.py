@@ -118,8 +118,10 @@ def _sample_customer(app_data) -> str:
     from retention.params import make_params
     from retention.queries.lifecycle import customer_statuses
 
-    frame = customer_statuses(sds, make_params(sds, get_settings()))
-    return frame.filter(pl.col("frequency") >= 3)["customer_id"][0]
+    frame = customer_statuses(sds, make_params(sds, get_settings())).filter(pl.col("frequency") >= 3)
+    contacted = pl.read_parquet(app_data / "contacts.parquet")["customer_id"].cast(pl.String)
+    with_contacts = frame.filter(pl.col("customer_id").is_in(contacted.implode()))
+    return (with_contacts if with_contacts.height else frame)["customer_id"][0]
 
 
 def test_app_page_with_a_customer_from_the_url(app_data):
