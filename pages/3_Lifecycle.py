@@ -90,3 +90,4 @@ else:
     shown = customers.drop("status")
     st.dataframe(shown, hide_index=True, height=320, column_config=config, key="lc_customers")
     ui.download(customers, f"customers_{status}", key="lc_customers_download")
+    ui.profile_picker(customers["customer_id"].to_list(), key=f"lc_profile_{status}")

@@ -79,3 +79,4 @@ st.download_button(
     file_name=f"call_list_{p.as_of.isoformat()}.csv", mime="text/csv", key="alerts_download",
     icon=":material/download:", type="primary",
 )  # fmt: skip
+ui.profile_picker(call_list["customer_id"].to_list(), key="alerts_profile")

@@ -196,8 +196,9 @@ def filterable_attributes(ds: db.Dataset) -> list[str]:
     return list(_attribute_values(ds))
 
 
-def page_link(page: Page, label: str | None = None) -> None:
-    """st.page_link to one of our pages, with its path taken relative to whichever script is the entry point."""
+def page_link(page: Page, label: str | None = None, query_params: dict[str, str] | None = None) -> None:
+    """st.page_link to one of our pages, with its path taken relative to whichever script is the entry point
+    (query_params: extra URL parameters for the target, e.g. the profile's `customer`)."""
     from streamlit.errors import StreamlitPageNotFoundError
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
@@ -205,7 +206,7 @@ def page_link(page: Page, label: str | None = None) -> None:
     main_dir = Path(run_ctx.main_script_path).resolve().parent if run_ctx else ROOT
     path = os.path.relpath(ROOT / page.path, main_dir)
     try:
-        st.page_link(path, label=label or t("pages." + page.key), icon=page.icon)
+        st.page_link(path, label=label or t("pages." + page.key), icon=page.icon, query_params=query_params)
     except StreamlitPageNotFoundError:
         pass  # a page script run on its own (tests) knows no other pages
 
@@ -320,3 +321,18 @@ def download(frame: pl.DataFrame, name: str, key: str) -> None:
 
 def empty_state(message_key: str, **kwargs: object) -> None:
     st.info(t(message_key, **kwargs), icon=":material/info:")
+
+
+def profile_picker(customer_ids: list[str], key: str) -> None:
+    """A select box of the listed customers and a link opening the chosen one's profile (session key
+    `profile_customer` and URL parameter `customer`, which the profile page reads)."""
+    page = PAGE_BY_KEY["profile"]
+    if not customer_ids or current_role() not in page.roles or not (ROOT / page.path).exists():
+        return
+    c1, c2 = st.columns([1, 2], vertical_alignment="bottom")
+    chosen = c1.selectbox(
+        t("profile.open_profile"), customer_ids, key=key,
+        on_change=lambda: st.session_state.update(profile_customer=st.session_state[key]),
+    )  # fmt: skip
+    with c2:
+        page_link(page, t("profile.open_link", customer=chosen), query_params={"customer": chosen})
