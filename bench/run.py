@@ -25,6 +25,7 @@ import json
 import os
 import re
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -52,6 +53,7 @@ class Job:
     argv: list[str]
     kind: str  # report | baseline | reference
     limit_as: int | None = None  # bytes of address space (RLIMIT_AS), for a memory cap
+    clear: Path | None = None  # a folder removed before each run (not timed): the base-table cache, for a cold start
     walls: list[float] = field(default_factory=list)
     cpus: list[float] = field(default_factory=list)
     peaks: list[float] = field(default_factory=list)
@@ -77,6 +79,8 @@ def measure(job: Job, timeout: float, env: dict[str, str]) -> None:
         if job.limit_as:
             resource.setrlimit(resource.RLIMIT_AS, (job.limit_as, job.limit_as))
 
+    if job.clear is not None:
+        shutil.rmtree(job.clear, ignore_errors=True)
     err_path = OUT / f"{job.name.replace(' ', '_').replace('/', '_')}.stderr"
     with open(err_path, "wb") as err:
         started = time.perf_counter()
@@ -152,6 +156,10 @@ def build_jobs(args, python: str, env: dict[str, str], facts: dict) -> list[Job]
     data = str(args.data)
     wanted = set(args.reports.split(",")) if args.reports else None
     out = str(OUT / "report.out")
+    if args.cache_dir:
+        # the first job of every round starts without the cache (and writes it); every later one finds it
+        cold = [python, "-m", "retention", "cohorts", "--data", data, "--out", out, "--metric", "active"]
+        jobs.append(Job("cohorts --metric active, cold cache", cold, "report", clear=args.cache_dir))
     for report in cli_reports(python, env):
         if wanted and report not in wanted:
             continue
@@ -203,7 +211,8 @@ def table(jobs: list[Job], args, facts: dict) -> str:
         f"Data: `{args.data}`: {facts['orders']:,} order rows, {facts['customers']:,} customers with orders, "
         f"T = {facts['as_of']}. Best of {args.repeat} interleaved runs per process (wall and CPU seconds: the "
         "best run; peak RSS: the highest run). Ratios are wall-time ratios, ours / baseline (below 1: faster); "
-        "the last column is the ratio of CPU seconds (less sensitive to other load on the machine).",
+        "the last column is the ratio of CPU seconds (less sensitive to other load on the machine)."
+        + (f" Reports run with RETENTION_CACHE_DIR={args.cache_dir}." if args.cache_dir else ""),
         "",
         "| report | seconds | CPU s | peak MB | x floor | x pandas | x polars | CPU x floor |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -282,12 +291,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=3600, help="seconds per process")
     parser.add_argument("--python", default=sys.executable, help="interpreter for every process")
     parser.add_argument("--save", type=Path, help="also write the markdown table to this file")
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        help="set RETENTION_CACHE_DIR for the reports and add a cold-cache run of the active matrix (if the app caches)",
+    )
     parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE", help="extra environment")
     args = parser.parse_args(argv)
     if not (args.data / "orders").exists() and not (args.data / "orders.parquet").exists():
         parser.error(f"{args.data} holds no orders table; generate one with bench/generate.py")
     OUT.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    if args.cache_dir:
+        env["RETENTION_CACHE_DIR"] = str(args.cache_dir.resolve())
     for item in args.env:
         key, _, value = item.partition("=")
         env[key] = value
