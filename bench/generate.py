@@ -136,13 +136,16 @@ class Writer:
         self.parts.append(frame)
         self.rows += frame.height
         if self.rows >= ROW_GROUP:
-            self.flush()
+            self.flush(whole_groups=True)
 
-    def flush(self) -> None:
+    def flush(self, whole_groups: bool = False) -> None:
+        """Write the buffer as one file (only whole row groups of ROW_GROUP rows, keeping the rest, if asked)."""
         if not self.parts:
             return
         frame = pl.concat(self.parts)
-        self.parts, self.rows = [], 0
+        keep = frame.height % ROW_GROUP if whole_groups else 0
+        frame, rest = frame.head(frame.height - keep), frame.tail(keep)
+        self.parts, self.rows = ([rest], rest.height) if keep else ([], 0)
         target = self.folder / f"part-{self.files:05d}.parquet"
         tmp = self.folder / f".part-{self.files:05d}.parquet.tmp"
         frame.write_parquet(tmp, row_group_size=ROW_GROUP, statistics=True)
