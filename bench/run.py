@@ -1,6 +1,6 @@
 """Time every CLI report as a whole process, with its peak memory, against three cohort-matrix baselines.
 
-    python bench/run.py --data bench/data/10m [--reports cohorts,kpis,...] [--repeat 3]
+    python bench/run.py --data bench/data/10m [--reports cohorts,kpis,...|cohorts:active] [--repeat 3]
                         [--pandas-mem-cap GB | --skip-pandas] [--save bench/out/table.md]
 
 Every figure is a whole process (interpreter start and imports included) on the same data folder, the
@@ -154,7 +154,9 @@ def data_facts(data: Path) -> dict:
 def build_jobs(args, python: str, env: dict[str, str], facts: dict) -> list[Job]:
     jobs: list[Job] = []
     data = str(args.data)
-    wanted = set(args.reports.split(",")) if args.reports else None
+    # report names, or `cohorts:active` style entries for single cohort metrics
+    wanted = {w.split(":")[0] for w in args.reports.split(",")} if args.reports else None
+    metrics = [w.split(":")[1] for w in (args.reports or "").split(",") if w.startswith("cohorts:")] or COHORT_METRICS
     out = str(OUT / "report.out")
     if args.cache_dir:
         # the first job of every round starts without the cache (and writes it); every later one finds it
@@ -165,7 +167,7 @@ def build_jobs(args, python: str, env: dict[str, str], facts: dict) -> list[Job]
             continue
         base = [python, "-m", "retention", report, "--data", data, "--out", out]
         if report == "cohorts":
-            for metric in COHORT_METRICS:
+            for metric in metrics:
                 jobs.append(Job(f"cohorts --metric {metric}", [*base, "--metric", metric], "report"))
             continue
         extra: list[str] = []
@@ -283,7 +285,9 @@ def table(jobs: list[Job], args, facts: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, required=True, help="data folder (bench/generate.py --out)")
-    parser.add_argument("--reports", help="comma-separated report names (default: all)")
+    parser.add_argument(
+        "--reports", help="comma-separated report names (default: all); cohorts:active for one cohort metric"
+    )
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--pandas-mem-cap", type=float, metavar="GB", help="run pandas with RLIMIT_AS of GB")
     parser.add_argument("--skip-pandas", action="store_true")
