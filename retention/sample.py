@@ -40,6 +40,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from retention.settings import DEFAULT_REASON_CATEGORIES
+
 __all__ = ["generate", "write_sample", "TABLES"]
 
 TABLES = ("orders", "customers", "churn_reasons", "contacts")
@@ -106,17 +108,8 @@ REASONS = (
     "no_longer_needed",
     "moved_away",
 )
-_CATEGORY = {
-    "quality": "controllable",
-    "service": "controllable",
-    "price": "controllable",
-    "habit_change": "controllable",
-    "staff_left": "controllable",
-    "broken_promise": "controllable",
-    "channel": "controllable",
-    "competitor": "uncontrollable",
-    "no_longer_needed": "uncontrollable",
-}
+# The sample records categories as the default map has them (a row's own category).
+_CATEGORY = DEFAULT_REASON_CATEGORIES
 # background reason mix (no event): spread so that no single code dominates
 _BASE_REASON_P = np.array([0.14, 0.13, 0.10, 0.14, 0.08, 0.05, 0.04, 0.08, 0.12, 0.12])
 _EVENT_REASON_P = 0.75  # price / competitor stops that name the event as reason
