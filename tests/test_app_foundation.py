@@ -75,3 +75,14 @@ def test_bad_data_shows_error_box_not_traceback(monkeypatch, tmp_path):
     assert not at.exception
     assert "orders.parquet" in at.error[0].value
     get_settings.cache_clear()
+
+
+def test_language_switch_keeps_page_and_filters(app_data):
+    at = run_page("pages/2_Cohorts.py", f_region="East", window="60")
+    assert at.title[0].value == "Cohorts"
+    at.selectbox(key="_lang").set_value("zh").run()
+    assert not at.exception
+    assert at.title[0].value == "同期群"
+    assert at.session_state["filters"] == {"region": ["East"]}
+    assert at.session_state["window"] == 60
+    assert at.query_params["lang"] in ("zh", ["zh"])
