@@ -172,7 +172,8 @@ def build_jobs(args, python: str, env: dict[str, str], facts: dict) -> list[Job]
             continue
         extra: list[str] = []
         needed = required_options(python, report, env)
-        if "--from" in needed or "--to" in needed:
+        # migrations reports need both dates even where argparse does not mark them required
+        if "--from" in needed or "--to" in needed or report.endswith("migrations"):
             t = facts["as_of"]
             extra += ["--from", str(t - dt.timedelta(days=365)), "--to", str(t)]
         unknown = needed - {"--from", "--to"}
