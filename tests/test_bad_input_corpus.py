@@ -1,0 +1,158 @@
+"""The corpus of broken data sets (tests/bad_data.py) run against the CLI reports, `validate` and every page.
+
+A broken required table: exit 2, one message naming the file and the column, no traceback. A valid-but-odd
+data set (ids of mixed types, hostile ids): every report works. A broken optional table: `validate` exits 2,
+the reports and pages that do not read it run and warn.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from tests.bad_data import CASE_BY_NAME, CASES, HOSTILE_IDS, Case
+from tests.conftest import ROOT, run_cli
+
+RANGE = ("--from", "2024-01-01", "--to", "2024-05-01")
+REPORTS = {
+    "cohorts": (),
+    "kpis": (),
+    "status": (),
+    "migrations": RANGE,
+    "return-curve": (),
+    "recommend": (),
+    "whatif": (),
+    "reasons": (),
+    "reasons-summary": (),
+    "rfm": (),
+    "segment-migrations": RANGE,
+    "campaigns": (),
+    "alerts": (),
+}
+# The reports reading each optional table (with it broken they refuse or say it is left out).
+READS = {"churn_reasons": {"reasons", "reasons-summary"}, "contacts": {"campaigns"}, "customers": set()}
+
+
+def cli(folder: Path, *args: str):
+    return run_cli(*args, "--data", str(folder), env={"RETENTION_CACHE_DIR": str(folder.parent / "cache")})
+
+
+def assert_names_problem(case: Case, folder: Path, text: str) -> None:
+    assert case.file is not None
+    assert str(folder / case.file) in text, text
+    if case.column:
+        assert f"'{case.column}'" in text, text
+
+
+def assert_outcome(case: Case, folder: Path, report: str, proc) -> None:
+    assert "Traceback" not in proc.stderr, proc.stderr
+    optional_table = case.file.removesuffix(".parquet") if case.optional else None
+    expected = case.exit
+    if report == "validate" and case.optional:
+        expected = 2
+    if optional_table and report in READS[optional_table]:
+        expected = proc.returncode  # either refuses or runs as if the table were absent; the warning is checked
+    assert proc.returncode == expected, (proc.returncode, proc.stdout[-500:], proc.stderr[-2000:])
+    if case.file is not None:
+        assert_names_problem(case, folder, proc.stderr)
+    if proc.returncode == 2:
+        assert proc.stderr.startswith("error: "), proc.stderr
+        assert proc.stdout == ""
+    elif report != "validate":
+        assert proc.stdout.strip(), "a report that succeeds prints its table"
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_validate_and_one_report(case, tmp_path):
+    folder = case.write(tmp_path)
+    for report in ("validate", "status"):
+        args = (report,) if report == "validate" else (report, *REPORTS[report])
+        assert_outcome(case, folder, report, cli(folder, *args))
+
+
+@pytest.mark.parametrize("name", ["missing_customer_id", "mixed_amount_types", "hostile_ids", "bad_category"])
+@pytest.mark.parametrize("report", list(REPORTS))
+def test_every_report(name, report, tmp_path):
+    case = CASE_BY_NAME[name]
+    folder = case.write(tmp_path)
+    assert_outcome(case, folder, report, cli(folder, report, *REPORTS[report]))
+
+
+def test_hostile_ids_round_trip_in_status_by_customer(tmp_path):
+    folder = CASE_BY_NAME["hostile_ids"].write(tmp_path)
+    proc = cli(folder, "status", "--by-customer")
+    assert proc.returncode == 0, proc.stderr
+    out = pl.read_csv(io.StringIO(proc.stdout), infer_schema=False)
+    assert sorted(out["customer_id"]) == sorted(HOSTILE_IDS)
+    proc = cli(folder, "status", "--by-customer", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(pl.read_json(io.StringIO(proc.stdout))["customer_id"]) == sorted(HOSTILE_IDS)
+
+
+def test_ids_of_mixed_types_are_read_as_text(tmp_path):
+    folder = CASE_BY_NAME["mixed_id_types"].write(tmp_path)
+    proc = cli(folder, "status", "--by-customer")
+    assert proc.returncode == 0, proc.stderr
+    out = pl.read_csv(io.StringIO(proc.stdout), infer_schema=False)
+    assert sorted(out["customer_id"]) == ["101", "102", "c"]
+
+
+# -- pages ----------------------------------------------------------------------------------------
+
+
+def _pages() -> list[str]:
+    from retention.ui import PAGES
+
+    return [p.path for p in PAGES if p.path != "app.py"]
+
+
+PAGE_CASES = [
+    "missing_customer_id",
+    "not_parquet",
+    "mixed_amount_types",
+    "hostile_ids",
+    "bad_category",
+    "duplicate_customer",
+]
+
+
+@pytest.mark.parametrize("name", PAGE_CASES)
+def test_every_page(name, tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from retention.settings import get_settings
+
+    case = CASE_BY_NAME[name]
+    folder = case.write(tmp_path)
+    monkeypatch.setenv("RETENTION_DATA_DIR", str(folder))
+    monkeypatch.setenv("RETENTION_CACHE_DIR", str(tmp_path / "cache"))
+    get_settings.cache_clear()
+    try:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        at.run()
+        failures = []
+        for path in ["app.py", *_pages()]:
+            if path != "app.py":
+                at.switch_page(path)
+                at.run()
+            if at.exception:
+                failures.append(f"{path}: exception {[e.value for e in at.exception]}")
+                continue
+            errors = " ".join(e.value for e in at.error)
+            warnings = " ".join(w.value for w in at.warning)
+            if path == "pages/10_Import.py":
+                continue  # works without valid data
+            if case.exit == 2:
+                if str(folder / case.file) not in errors:
+                    failures.append(f"{path}: no error naming {case.file}: {errors!r}")
+            elif case.optional:
+                if str(folder / case.file) not in errors + warnings:
+                    failures.append(f"{path}: no warning naming {case.file}: {warnings!r} {errors!r}")
+            elif errors:
+                failures.append(f"{path}: unexpected error {errors!r}")
+        assert not failures, "\n".join(failures)
+    finally:
+        get_settings.cache_clear()
