@@ -156,3 +156,75 @@ def test_every_page(name, tmp_path, monkeypatch):
         assert not failures, "\n".join(failures)
     finally:
         get_settings.cache_clear()
+
+
+# -- the engine: broken optional tables are left out, validate (strict) refuses them ----------------
+
+
+def _fresh(monkeypatch):
+    from retention import db
+
+    monkeypatch.setattr(db, "_engines", type(db._engines)())
+
+
+@pytest.mark.parametrize("name", ["bad_category", "bad_group", "duplicate_customer"])
+def test_broken_optional_table_is_left_out_with_a_warning(name, tmp_path, monkeypatch):
+    from retention import db
+    from retention.errors import DataError
+
+    _fresh(monkeypatch)
+    case = CASE_BY_NAME[name]
+    folder = case.write(tmp_path)
+    table = case.file.removesuffix(".parquet")
+    ds = db.open_dataset(folder, cache_dir=tmp_path / "cache")
+    assert db.engine(ds).meta["optional"][table] is False
+    (warning,) = db.warnings(ds)
+    assert str(folder / case.file) in warning and f"column '{case.column}'" in warning
+    # validate's strict open refuses it, also with the lenient engine already open in this process
+    with pytest.raises(DataError) as err:
+        db.open_dataset(folder, use_cache=False, strict=True)
+    assert str(folder / case.file) in str(err.value)
+    # a new process reading the cached base gets the same warning
+    _fresh(monkeypatch)
+    assert db.warnings(db.open_dataset(folder, cache_dir=tmp_path / "cache")) == [warning]
+
+
+def test_unreadable_optional_table_is_left_out_but_unreadable_orders_refused(tmp_path, monkeypatch):
+    from retention import db
+    from retention.errors import InputError
+
+    _fresh(monkeypatch)
+    folder = CASE_BY_NAME["hostile_ids"].write(tmp_path)
+    (folder / "customers.parquet").write_text("customer_id\na\n")
+    ds = db.open_dataset(folder, use_cache=False)
+    assert db.engine(ds).meta["optional"]["customers"] is False
+    assert str(folder / "customers.parquet") in db.warnings(ds)[0]
+    with pytest.raises(InputError, match="customers.parquet: cannot be read as Parquet"):
+        db.open_dataset(folder, use_cache=False, strict=True)
+
+
+def test_files_of_a_folder_must_agree_on_column_kinds(tmp_path, monkeypatch):
+    import datetime as dt
+
+    from retention import db
+    from retention.errors import InputError
+
+    _fresh(monkeypatch)
+    orders = tmp_path / "ok" / "orders"
+    orders.mkdir(parents=True)
+    day = dt.date(2024, 1, 5)
+    pl.DataFrame({"customer_id": ["a"], "ordered_at": [day], "amount": [1]}).write_parquet(orders / "a.parquet")
+    pl.DataFrame({"customer_id": ["b"], "ordered_at": [dt.datetime(2024, 1, 6, 12)], "amount": [2.5]}).write_parquet(
+        orders / "b.parquet"
+    )
+    ds = db.open_dataset(orders.parent, use_cache=False, today=dt.date(2024, 6, 1))  # int/double, date/timestamp
+    assert db.engine(ds).meta["first_order_date"] == day
+    contacts = orders.parent / "contacts"
+    contacts.mkdir()
+    base = {"customer_id": ["a"], "contacted_at": [day], "campaign": ["x"]}
+    pl.DataFrame({**base, "cost": [1.0]}).write_parquet(contacts / "a.parquet")
+    pl.DataFrame({**base, "cost": ["2.0"]}).write_parquet(contacts / "b.parquet")
+    ds = db.open_dataset(orders.parent, use_cache=False, today=dt.date(2024, 6, 1))
+    assert "column 'cost': the files of the folder disagree on its type" in db.warnings(ds)[0]
+    with pytest.raises(InputError, match=r"contacts, column 'cost'.*DOUBLE in .*a\.parquet, VARCHAR in .*b\.parquet"):
+        db.open_dataset(orders.parent, use_cache=False, strict=True, today=dt.date(2024, 6, 1))
