@@ -177,6 +177,8 @@ def open_from_args(args: argparse.Namespace):
 
 def _run_report(args: argparse.Namespace) -> int:
     settings, ds = open_from_args(args)
+    for warning in db.warnings(ds):
+        print(f"warning: {warning}", file=sys.stderr)
     window_map = None
     if args.window_map is not None:
         try:

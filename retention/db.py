@@ -167,6 +167,8 @@ class Engine:
         self._lock = threading.Lock()
         self.tables: dict[str, TableInfo] = {}
         self.meta: dict[str, object] = {}
+        # Optional tables left out because they are broken: table -> the message (open_dataset, lenient).
+        self.dropped: dict[str, str] = {}
 
     # -- running SQL -------------------------------------------------------------------------
 
@@ -204,8 +206,11 @@ class Engine:
 
     # -- loading -------------------------------------------------------------------------------
 
-    def attach_sources(self) -> None:
-        """Register each present table as a view `src_NAME` and read its schema."""
+    def attach_sources(self, lenient: bool = False) -> None:
+        """Register each present table as a view `src_NAME` and read its schema.
+
+        `lenient`: an optional table that cannot be read is left out, its error kept in `self.dropped`.
+        """
         for name in TABLES:
             path = find_table(self.data_dir, name)
             if path is None:
@@ -214,15 +219,54 @@ class Engine:
             if not files:
                 continue
             try:
-                rel = self.con.read_parquet(files, hive_partitioning=path.is_dir(), union_by_name=True)
-                rel.create_view(f"src_{name}", replace=True)
-                described = self.con.sql(f"describe select * from src_{name}").fetchall()
-            except duckdb.Error as exc:
-                raise InputError(
-                    f"{path}: cannot be read as Parquet ({_first_line(exc)}). Expected a Parquet file, or a folder "
-                    f"of Parquet files, for table '{name}'. Convert CSV files with `python -m retention import`."
-                ) from None
+                try:
+                    rel = self.con.read_parquet(files, hive_partitioning=path.is_dir(), union_by_name=True)
+                    rel.create_view(f"src_{name}", replace=True)
+                    described = self.con.sql(f"describe select * from src_{name}").fetchall()
+                except duckdb.Error as exc:
+                    raise InputError(
+                        f"{path}: cannot be read as Parquet ({_first_line(exc)}). Expected a Parquet file, or a "
+                        f"folder of Parquet files, for table '{name}'. Convert CSV files with "
+                        "`python -m retention import`."
+                    ) from None
+                if len(files) > 1:
+                    self._check_file_types(name, path, files)
+            except InputError as exc:
+                if not lenient or name == "orders":
+                    raise
+                self.con.execute(f"drop view if exists src_{name}")
+                self.dropped[name] = str(exc)
+                continue
             self.tables[name] = TableInfo(name, path, {row[0]: row[1] for row in described})
+
+    def _check_file_types(self, name: str, path: Path, files: list[str]) -> None:
+        """The files of one table folder must agree on each column's kind (customer_id excepted: ids of
+        mixed types are read as text). A union would turn a number column holding text in one file into
+        text everywhere, so it is refused, naming the column and two files that disagree."""
+        from retention.validate import type_kind  # late: validate uses this module
+
+        family = {"integer": "number", "decimal": "number", "float": "number", "null": None}
+        seen: dict[str, tuple[str, str, str]] = {}  # column -> (family, type, file)
+        for f in files:
+            try:
+                rel = self.con.read_parquet(f)
+            except duckdb.Error as exc:
+                raise InputError(f"{f}: cannot be read as Parquet ({_first_line(exc)}) in table '{name}'.") from None
+            for column, duck_type in zip(rel.columns, rel.types, strict=True):
+                if column == "customer_id":
+                    continue
+                kind = family.get(type_kind(str(duck_type)), type_kind(str(duck_type)))
+                if kind is None:
+                    continue
+                if column not in seen:
+                    seen[column] = (kind, str(duck_type), f)
+                elif seen[column][0] != kind:
+                    first_kind, first_type, first_file = seen[column]
+                    raise InputError(
+                        f"{path}, column '{column}': the files of the folder disagree on its type ({first_type} in "
+                        f"{first_file}, {duck_type} in {f}); expected one type in every file (rewrite or re-import "
+                        "the file that differs with `python -m retention import`)."
+                    )
 
     def build_base(self) -> None:
         """Materialise the base tables every report reads (once per dataset version)."""
@@ -424,12 +468,17 @@ def open_dataset(
     today: dt.date | None = None,
     cache_dir: Path | None = None,
     use_cache: bool = True,
+    strict: bool = False,
     **engine_opts,
 ) -> Dataset:
     """Open (or reuse) the engine for the current version of data_dir; raise InputError on bad data.
 
     The base tables are built once per data version and time zone and kept in a DuckDB file (beside the
     data, or in RETENTION_CACHE_DIR), so the next process or server start reads them instead of the orders.
+
+    A broken optional table (customers, churn_reasons, contacts) does not stop the reports that do not use it:
+    it is left out (treated as absent) and its problems are kept in meta["dropped"] (table -> message), which
+    `warnings(ds)` lists. `strict` (the validate command) refuses any broken table instead.
     """
     from retention import validate  # late: validate uses this module
 
@@ -450,26 +499,52 @@ def open_dataset(
     with _engines_lock:
         engine = _engines.get(ds)
         # Without the cache the caller wants the raw tables checked (validate): an engine read from a cache has none.
-        if engine is not None and (use_cache or engine.tables):
+        if engine is not None and (use_cache or engine.tables) and not (strict and engine.meta.get("dropped")):
             _engines.move_to_end(ds)
             return ds
         folders = cache_dirs(data_dir, cache_dir) if use_cache else []
         engine = _load_cache(ds, folders, **engine_opts)
         if engine is None:
             engine = Engine(ds, **engine_opts)
-            engine.attach_sources()
+            engine.attach_sources(lenient=not strict)
             problems = validate.check(engine, today or validate.today_in(timezone))
             if problems:
-                from retention.errors import DataError
-
-                raise DataError(problems)
+                _drop_broken_optional(engine, problems, strict)
             engine.build_base()
+            engine.meta["dropped"] = dict(engine.dropped)
             if folders:
                 _save_cache(engine, folders)
         _engines[ds] = engine
         while len(_engines) > _MAX_ENGINES:
             _engines.popitem(last=False)
     return ds
+
+
+def _drop_broken_optional(engine: Engine, problems: list, strict: bool) -> None:
+    """Leave out the optional tables that break input rules, or raise DataError when a required table does
+    (or when `strict`)."""
+    from retention.errors import DataError
+
+    table_of = {str(info.path): name for name, info in engine.tables.items()}
+    by_table: dict[str, list] = {}
+    for p in problems:
+        by_table.setdefault(table_of.get(p.file, "orders"), []).append(p)
+    if strict or "orders" in by_table:
+        raise DataError(problems)
+    for name, table_problems in by_table.items():
+        engine.con.execute(f"drop view if exists src_{name}")
+        del engine.tables[name]
+        engine.dropped[name] = DataError(table_problems).problems_text()
+
+
+def warnings(ds: Dataset) -> list[str]:
+    """One message per optional table left out of this dataset because it is broken."""
+    dropped = engine(ds).meta.get("dropped") or {}
+    return [
+        f"The {name} table is left out (reports treat it as absent) because it cannot be used: {message} "
+        f"Fix or re-import it; `python -m retention validate` lists every problem."
+        for name, message in dropped.items()
+    ]
 
 
 def engine(ds: Dataset) -> Engine:

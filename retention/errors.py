@@ -31,8 +31,11 @@ class DataError(InputError):
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
-        body = " ".join(p.message() for p in problems)
+        body = self.problems_text()
         super().__init__(
             f"The data has {len(problems)} problem{'s' if len(problems) != 1 else ''}: {body} "
             "Fix the file(s) or re-import them with `python -m retention import`."
         )
+
+    def problems_text(self) -> str:
+        return " ".join(p.message() for p in self.problems)

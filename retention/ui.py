@@ -183,6 +183,8 @@ def setup(page_key: str, needs_data: bool = True) -> Context:
         if role in PAGE_BY_KEY["import"].roles:
             page_link(PAGE_BY_KEY["import"])
         st.stop()
+    for warning in db.warnings(ds):
+        st.warning(t("common.table_left_out", message=warning), icon=":material/warning:")
     params = _sidebar(ds, settings)
     _sync_url()
     return Context(ds, params, settings)

@@ -305,7 +305,7 @@ def summarize(data_dir: Path, timezone: str) -> str:
 
     Raises DataError (listing every problem) or InputError when the folder cannot be used.
     """
-    ds = db.open_dataset(data_dir, timezone, use_cache=False)
+    ds = db.open_dataset(data_dir, timezone, use_cache=False, strict=True)
     engine = db.engine(ds)
     lines = [f"{data_dir}: all input rules hold (dates in {timezone})."]
     for name in db.TABLES:

@@ -38,7 +38,7 @@ def good_orders(folder: Path) -> Path:
 
 def problems_of(folder: Path, timezone: str = "UTC", today: dt.date = TODAY) -> DataError:
     with pytest.raises(DataError) as info:
-        db.open_dataset(folder, timezone, today=today)
+        db.open_dataset(folder, timezone, today=today, strict=True)
     return info.value
 
 
