@@ -82,12 +82,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(data_dir: Path, extra_env: dict | None = None, cwd: Path = ROOT):
+def start_server(data_dir: Path, extra_env: dict | None = None, cwd: Path = ROOT, args: tuple[str, ...] = ()):
     port = free_port()
     env = {**os.environ, "RETENTION_DATA_DIR": str(data_dir), **(extra_env or {})}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1"],
+         "--server.port", str(port), "--server.address", "127.0.0.1", *args],
         cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"

@@ -17,7 +17,9 @@ def test_cache_written_reused_and_invalidated(tmp_path, sample_dir):
     assert len(caches) == 1
     second = run_cli("cohorts", "--data", data)
     assert second.stdout.splitlines()[0] == first.stdout.splitlines()[0]
-    assert [r.split(",")[:5] for r in second.stdout.splitlines()] == [r.split(",")[:5] for r in first.stdout.splitlines()]
+    assert [r.split(",")[:5] for r in second.stdout.splitlines()] == [
+        r.split(",")[:5] for r in first.stdout.splitlines()
+    ]
     # Rewriting a table changes the data version: a new cache, the old one kept at most as a spare.
     (data / "churn_reasons.parquet").write_bytes((data / "churn_reasons.parquet").read_bytes())
     third = run_cli("cohorts", "--data", data, "--filter", "region=East")

@@ -91,3 +91,41 @@ def test_import_upload_in_browser(browser, sample_dir, tmp_path):
         context.close()
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_sign_in_in_browser(browser, sample_dir, tmp_path):
+    """With users in a secrets file: the sign-in form, a refused password, then a marketing user's menu."""
+    from argon2 import PasswordHasher
+
+    from tests.conftest import start_server
+
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text(
+        '[auth]\nenabled = true\n[auth.users.mia]\nrole = "marketing"\n'
+        f'password_hash = "{PasswordHasher().hash("s3cret!")}"\n'
+    )
+    proc, url = start_server(sample_dir, args=("--secrets.files", str(secrets)))
+    context = browser.new_context(viewport={"width": 1440, "height": 1200})
+    page = context.new_page()
+    try:
+        page.goto(url, wait_until="domcontentloaded")
+        page.get_by_role("heading", name="Sign in").wait_for(timeout=60_000)
+        page.get_by_label("User name").fill("mia")
+        page.get_by_role("textbox", name="Password").fill("wrong")
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_text("Wrong user name or password.").wait_for(timeout=60_000)
+        page.get_by_role("textbox", name="Password").fill("s3cret!")
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_text("Signed in as mia").wait_for(timeout=60_000)
+        wait_rendered(page)
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        assert sidebar.get_by_text("Cohorts").count() == 1
+        assert sidebar.get_by_text("Import data").count() == 0
+        page.screenshot(path=str(ARTIFACTS / "signed_in_marketing.png"))
+        page.goto(f"{url}/Import", wait_until="domcontentloaded")
+        page.get_by_label("User name").or_(page.get_by_text("may not open this page")).first.wait_for(timeout=60_000)
+        assert page.locator('[data-testid="stFileUploader"]').count() == 0
+    finally:
+        context.close()
+        proc.terminate()
+        proc.wait(timeout=10)
