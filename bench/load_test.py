@@ -53,7 +53,11 @@ def start(data: Path, log: Path) -> tuple[subprocess.Popen, str]:
     raise SystemExit("server did not start")
 
 
-async def settle(page, timeout_ms: int = 60_000) -> None:
+# Twenty browsers on two cores: an action may wait long for CPU; only a page that never settles is an error.
+ACTION_TIMEOUT_MS = 180_000
+
+
+async def settle(page, timeout_ms: int = ACTION_TIMEOUT_MS) -> None:
     await page.wait_for_selector('[data-testid="stSidebar"]', timeout=timeout_ms)
     await page.wait_for_function(
         """() => { const el = document.querySelector('[data-test-script-state]');
@@ -66,6 +70,7 @@ async def session(browser, url: str, deadline: float, seed: int, times: list, er
     rnd = random.Random(seed)
     pages = [p for p in PAGES if (ROOT / p.path).exists() and p.key != "import"]
     ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
+    ctx.set_default_timeout(ACTION_TIMEOUT_MS)
     page = await ctx.new_page()
     try:
         while time.monotonic() < deadline:
