@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 
 from retention.sample import generate, write_sample
+from retention.settings import DEFAULT_REASON_CATEGORIES
 
 END = dt.date(2026, 10, 31)
 START = dt.date(2024, 11, 1)  # END - 2 years + 1 day
@@ -39,17 +40,7 @@ SCHEMAS = {
         "group": pl.String,
     },
 }
-CATEGORY = {
-    "quality": "controllable",
-    "service": "controllable",
-    "price": "controllable",
-    "habit_change": "controllable",
-    "staff_left": "controllable",
-    "broken_promise": "controllable",
-    "channel": "controllable",
-    "competitor": "uncontrollable",
-    "no_longer_needed": "uncontrollable",
-}
+CATEGORY = DEFAULT_REASON_CATEGORIES  # pinned to METRICS.md in tests/test_settings.py
 
 
 @pytest.fixture(scope="module")

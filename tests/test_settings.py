@@ -16,7 +16,18 @@ def test_defaults_follow_metrics_md(monkeypatch):
     s = load_settings(_env_file=None)
     assert (s.window, s.period, s.new_days, s.loyal_min_orders) == (90, "month", 30, 3)
     assert (s.alert_factor, s.attribution_days, s.return_threshold) == (1.5, 30, 0.10)
-    assert s.reason_categories == DEFAULT_REASON_CATEGORIES
+    # METRICS.md's default map, written out here so a change to the code's map fails this test.
+    assert (
+        s.reason_categories
+        == DEFAULT_REASON_CATEGORIES
+        == {
+            **dict.fromkeys(
+                ["quality", "service", "price", "habit_change", "staff_left", "broken_promise", "channel"],
+                "controllable",
+            ),
+            **dict.fromkeys(["competitor", "no_longer_needed"], "uncontrollable"),
+        }
+    )
     assert s.timezone == "UTC" and str(s.data_dir) == "data/sample"
 
 
