@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from retention import db
 from retention.params import make_params
-from retention.queries.cohorts import cohort_table
+from retention.queries.cohorts import active_table, cohort_table
 from retention.settings import Settings
 from tests.conftest import d, run_cli, write_tables
 
@@ -252,3 +252,28 @@ def test_matches_naive_reference(tmp_path_factory, rows, window):
         for r in cohort_table(ds, p).iter_rows(named=True)
     }
     assert got == naive(rows, window, p.as_of)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    rows=order_rows,
+    period=st.sampled_from(["week", "month", "quarter"]),
+    as_of=st.dates(min_value=dt.date(2023, 11, 1), max_value=dt.date(2024, 7, 31)),
+    segment=st.booleans(),
+)
+def test_active_query_matches_the_full_table(tmp_path_factory, rows, period, as_of, segment):
+    # `cohorts --metric active` has its own one-pass query; it must give the full table's columns exactly,
+    # for every period, any T and with a segment filter (the filter takes the joined scope).
+    folder = write_tables(
+        tmp_path_factory.mktemp("rand"),
+        orders=pl.DataFrame(
+            {"customer_id": [r[0] for r in rows], "ordered_at": [r[1] for r in rows], "amount": [r[2] for r in rows]},
+            schema={"customer_id": pl.String, "ordered_at": pl.Date, "amount": pl.Float64},
+        ),
+        customers=pl.DataFrame({"customer_id": ["a", "b", "c", "d", "e"], "region": ["N", "S", "N", "S", "N"]}),
+    )
+    ds = db.open_dataset(folder, today=dt.date(2030, 1, 1))
+    filters = {"region": ["N"]} if segment else None
+    p = make_params(ds, Settings(), period=period, as_of=as_of, filters=filters)
+    cols = ["cohort", "k", "cohort_size", "active", "complete"]
+    assert active_table(ds, p).select(cols).rows() == cohort_table(ds, p).select(cols).rows()

@@ -9,7 +9,7 @@ import polars as pl
 from retention.cli import Report
 from retention.db import Dataset
 from retention.params import Params
-from retention.queries.cohorts import cohort_columns, cohort_table
+from retention.queries.cohorts import active_table, cohort_columns, cohort_table
 
 
 def _options(parser: argparse.ArgumentParser) -> None:
@@ -17,6 +17,8 @@ def _options(parser: argparse.ArgumentParser) -> None:
 
 
 def _run(ds: Dataset, p: Params, args: argparse.Namespace) -> pl.DataFrame:
+    if args.metric == "active":
+        return active_table(ds, p).select(cohort_columns("active"))
     return cohort_table(ds, p).select(cohort_columns(args.metric))
 
 

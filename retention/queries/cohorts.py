@@ -22,6 +22,13 @@ def cohort_table(ds: Dataset, p: Params) -> pl.DataFrame:
     return engine(ds).run("cohorts", p.sql()).select(COHORT_COLUMNS)
 
 
+@lru_cache(maxsize=64)
+def active_table(ds: Dataset, p: Params) -> pl.DataFrame:
+    """The active cohort table alone (one pass, much cheaper than all metrics): `cohort`, `k`, `cohort_size`,
+    `active`, `complete`."""
+    return engine(ds).run("cohorts_active", p.sql())
+
+
 METRIC_COLUMNS = {
     "active": ["active"],
     "alive": ["alive"],

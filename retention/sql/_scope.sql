@@ -30,7 +30,8 @@ pd as (
         p.n,
         p.n_act,
         p.amount,
-        w.w
+        w.w,
+        p.first_day
     from pdays p
     join cust_w w on w.cid = p.cid
     where p.day <= cast($as_of as date)

@@ -21,7 +21,8 @@ pd as (
         p.n,
         p.n_act,
         p.amount,
-        cast($window as integer) as w
+        cast($window as integer) as w,
+        p.first_day
     from pdays p
     where p.day <= cast($as_of as date)
 ),

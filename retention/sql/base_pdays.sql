@@ -1,4 +1,5 @@
--- Purchase days (days with an activity row) with the previous and next purchase day of the same customer.
+-- Purchase days (days with an activity row) with the previous and next purchase day of the same customer
+-- and the customer's first purchase day.
 -- The neighbours do not depend on the as-of date T except that a next day after T does not exist yet;
 -- reports apply that cut.
 create or replace table pdays as
@@ -12,6 +13,7 @@ final as (
         lag(day) over w as prev_day,
         lead(day) over w as next_day,
         cast(row_number() over w as integer) as n,
+        first_value(day) over w as first_day,
         n_act,
         amount
     from purchase_days

@@ -1,69 +1,98 @@
 -- Cohort tables: one row per cohort (period of the first purchase day) and k = periods since, 0 .. period of T.
 -- active: cohort customers with a purchase day in period cohort+k; alive: active at the period's end (T for
 -- the period holding T); revenue: all rows (refunds included) of the cohort's customers in that period.
+--
+-- One pass over the purchase days (pd is read once, so it is never materialised): each purchase day is
+-- reduced to three period starts (its customer's cohort, its own period, and the period from which the span
+-- of activity it starts no longer covers a period end), grouped into at most periods^3 rows; sizes, active
+-- counts and alive deltas all come from that small table. Revenue is one pass over the order days.
 with
 -- include: _scope.sql
-firsts as (
-    select cid, day as first_day from pd where n = 1
+pd_keys as (
+    select
+        cast(date_trunc($period, first_day) as date) as cohort,
+        cast(date_trunc($period, day) as date) as pa,
+        -- first purchase day of its period for this customer: counts once in `active`
+        prev_day is null or prev_day < cast(date_trunc($period, day) as date) as opens_period,
+        n = 1 as is_first,
+        -- the span of activity a purchase day starts lasts until its window runs out, the next purchase
+        -- day, or T; `b` is its last day
+        least(day + w, coalesce(next_day - 1, cast($as_of as date)), cast($as_of as date)) as b
+    from pd
+),
+pd_stops as (
+    select
+        cohort,
+        pa,
+        opens_period,
+        is_first,
+        -- the first period whose end the span does not cover: the one after b's period when b is that
+        -- period's (effective) end, else b's own period
+        case
+            when b = least(
+                cast(date_trunc($period, b) + case $period when 'week' then interval 7 day when 'month' then interval 1 month
+                                                 else interval 3 month end as date) - 1,
+                cast($as_of as date))
+            then cast(date_trunc($period, b) + case $period when 'week' then interval 7 day when 'month' then interval 1 month
+                                                 else interval 3 month end as date)
+            else cast(date_trunc($period, b) as date)
+        end as stop
+    from pd_keys
+),
+agg as (
+    select
+        cohort,
+        pa,
+        stop,
+        count(*) filter (where opens_period) as opened,
+        count(*) filter (where is_first) as firsts,
+        count(*) filter (where stop > pa) as spans
+    from pd_stops
+    group by cohort, pa, stop
 ),
 period_origin as (
-    select min(first_day) as start_day from firsts
+    select min(cohort) as start_day from agg
 ),
 -- include: _periods.sql
-cust_cohort as (
-    select f.cid, p.q as cq
-    from firsts f
-    join periods p on p.p_start = cast(date_trunc($period, f.first_day) as date)
-),
 cohort_sizes as (
-    select cq, count(*) as cohort_size from cust_cohort group by cq
+    select cohort, cast(sum(firsts) as bigint) as cohort_size from agg group by cohort having sum(firsts) > 0
 ),
-grid as (
-    select c.cq, p.q, p.q - c.cq as k, c.cohort_size, p.p_end <= cast($as_of as date) as complete
-    from cohort_sizes c
-    join periods p on p.q >= c.cq
-),
--- A customer is active in a period once: count their first purchase day in it (no distinct over all days).
 active_counts as (
-    select c.cq, p.q, count(*) as active
-    from pd
-    join cust_cohort c on c.cid = pd.cid
-    join periods p on p.p_start = cast(date_trunc($period, pd.day) as date)
-    where pd.prev_day is null or date_trunc($period, pd.prev_day) <> date_trunc($period, pd.day)
-    group by c.cq, p.q
-),
-revenue_sums as (
-    select c.cq, p.q, sum(o.amount) as revenue
-    from order_days o
-    join cust_cohort c on c.cid = o.cid
-    join periods p on p.p_start = cast(date_trunc($period, o.order_date) as date)
-    group by c.cq, p.q
-),
--- Each purchase day starts a span of activity that lasts until its window runs out, the next
--- purchase day, or T; the customer is alive at every period end inside a span (spans never overlap).
-spans as (
-    select cid, day as a, least(day + w, coalesce(next_day - 1, cast($as_of as date)), cast($as_of as date)) as b
-    from pd
-),
-span_periods as (
-    select s.cid, pa.q as q_lo, case when pb.eff_end = s.b then pb.q else pb.q - 1 end as q_hi
-    from spans s
-    join periods pa on pa.p_start = cast(date_trunc($period, s.a) as date)
-    join periods pb on pb.p_start = cast(date_trunc($period, s.b) as date)
-),
-alive_steps as (
-    select cid, q_lo as q, 1 as step from span_periods where q_hi >= q_lo
-    union all
-    select cid, q_hi + 1 as q, -1 as step from span_periods where q_hi >= q_lo
+    select cohort, pa as p_start, cast(sum(opened) as bigint) as active from agg group by cohort, pa
 ),
 alive_deltas as (
-    select c.cq, s.q, sum(s.step) as delta
-    from alive_steps s
-    join cust_cohort c on c.cid = s.cid
-    group by c.cq, s.q
+    select cohort, p_start, sum(delta) as delta
+    from (
+        select cohort, pa as p_start, spans as delta from agg where spans > 0
+        union all
+        select cohort, stop as p_start, -spans as delta from agg where spans > 0
+    )
+    group by cohort, p_start
+),
+firsts as (
+    -- the cohort of each customer in scope with a purchase day on or before T (from the base table, so that
+    -- pd stays read once)
+    select p.cid, cast(date_trunc($period, p.day) as date) as cohort
+    from pdays p
+    join scope s on s.cid = p.cid
+    where p.n = 1 and p.day <= cast($as_of as date)
+),
+revenue_sums as (
+    select f.cohort, cast(date_trunc($period, d.order_date) as date) as p_start, sum(d.amount) as revenue
+    from days d
+    join firsts f on f.cid = d.cid
+    where d.order_date <= cast($as_of as date)
+    group by all
+),
+grid as (
+    select c.cohort, cp.q as cq, p.p_start, p.q - cp.q as k, c.cohort_size, p.p_end <= cast($as_of as date) as complete
+    from cohort_sizes c
+    join periods cp on cp.p_start = c.cohort
+    join periods p on p.q >= cp.q
 ),
 joined as (
     select
+        g.cohort,
         g.cq,
         g.k,
         g.cohort_size,
@@ -72,23 +101,22 @@ joined as (
         coalesce(r.revenue, 0) as revenue,
         g.complete
     from grid g
-    left join active_counts a on a.cq = g.cq and a.q = g.q
-    left join revenue_sums r on r.cq = g.cq and r.q = g.q
-    left join alive_deltas d on d.cq = g.cq and d.q = g.q
+    left join active_counts a on a.cohort = g.cohort and a.p_start = g.p_start
+    left join revenue_sums r on r.cohort = g.cohort and r.p_start = g.p_start
+    left join alive_deltas d on d.cohort = g.cohort and d.p_start = g.p_start
 ),
 final as (
     select
-        p.p_start as cohort,
-        j.k,
-        j.cohort_size,
-        j.active,
-        cast(j.alive as bigint) as alive,
-        j.revenue,
-        j.revenue / j.cohort_size as revenue_per_customer,
-        sum(j.revenue / j.cohort_size) over (partition by j.cq order by j.k rows between unbounded preceding and current row)
+        cohort,
+        k,
+        cohort_size,
+        cast(active as bigint) as active,
+        cast(alive as bigint) as alive,
+        revenue,
+        revenue / cohort_size as revenue_per_customer,
+        sum(revenue / cohort_size) over (partition by cq order by k rows between unbounded preceding and current row)
             as cumulative_revenue_per_customer,
-        j.complete
-    from joined j
-    join periods p on p.q = j.cq
+        complete
+    from joined
 )
 select * from final order by cohort, k
