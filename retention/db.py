@@ -186,7 +186,8 @@ class Engine:
         missing = used - given.keys()
         if missing:
             raise ValueError(f"SQL parameters not given: {sorted(missing)}")
-        return self.cursor().sql(query, params=given or None).pl()
+        # Through the Arrow C stream: the same frame as `.pl()` without importing pyarrow (0.15 s a process).
+        return pl.DataFrame(self.cursor().sql(query, params=given or None))
 
     def run(self, name: str, params: dict | None = None, **fragments: str) -> pl.DataFrame:
         """Run retention/sql/NAME.sql; `fragments` fill {{placeholders}} with allow-listed SQL only.
@@ -284,6 +285,7 @@ class Engine:
         self.execute(fill(load_sql("base_ids"), frag))
         self.execute(fill(load_sql("base_days"), frag))
         self.execute(fill(load_sql("base_pdays"), frag))
+        self.execute(load_sql("base_cohort_days"))
         if customers:
             cols = customers.columns
             signed = (
@@ -385,7 +387,7 @@ _engines_lock = threading.Lock()
 _MAX_ENGINES = 2
 
 
-BASE_TABLES = ("ids", "days", "pdays", "customers_k", "attrs", "reasons", "contacts")
+BASE_TABLES = ("ids", "days", "pdays", "cohort_days", "customers_k", "attrs", "reasons", "contacts")
 _KEEP_CACHES = 2
 
 

@@ -25,8 +25,8 @@ def cohort_table(ds: Dataset, p: Params) -> pl.DataFrame:
 @lru_cache(maxsize=64)
 def active_table(ds: Dataset, p: Params) -> pl.DataFrame:
     """The active cohort table alone (one pass, much cheaper than all metrics): `cohort`, `k`, `cohort_size`,
-    `active`, `complete`."""
-    return engine(ds).run("cohorts_active", p.sql())
+    `active`, `complete`. Without a segment filter it reads the base rolled up by (first day, day)."""
+    return engine(ds).run("cohorts_active_all" if not p.filters else "cohorts_active", p.sql())
 
 
 METRIC_COLUMNS = {
