@@ -10,21 +10,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.timed_server import start  # noqa: E402
 from retention.ui import PAGES  # noqa: E402
-from tests.conftest import free_port  # noqa: E402
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
@@ -32,25 +30,6 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-b
 
 def url_path(page_path: str) -> str:
     return "/" if page_path == "app.py" else "/" + Path(page_path).stem.split("_", 1)[1]
-
-
-def start(data: Path, log: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = {**os.environ, "RETENTION_DATA_DIR": str(data), "BENCH_TIMING_LOG": str(log)}
-    proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "bench/timed_server.py"), "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1"],
-        cwd=ROOT, env=env, stdout=open(ROOT / "bench/out/load_server.log", "w"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(240):
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                return proc, url
-        except OSError:
-            time.sleep(0.5)
-    proc.kill()
-    raise SystemExit("server did not start")
 
 
 # Twenty browsers on two cores: an action may wait long for CPU; only a page that never settles is an error.
@@ -83,7 +62,7 @@ async def session(browser, url: str, deadline: float, seed: int, times: list, er
                     await page.wait_for_timeout(300)
                     await settle(page)
                 else:
-                    slider = page.locator('[data-testid="stSlider"] [role="slider"]').first
+                    slider = page.locator('[data-testid="stSlider"] input[type="range"]').first
                     await slider.focus()
                     await slider.press(rnd.choice(["ArrowRight", "ArrowLeft", "PageUp", "PageDown"]))
                     await page.wait_for_timeout(300)
@@ -131,7 +110,7 @@ async def main() -> None:
     from playwright.async_api import async_playwright
 
     log = Path(tempfile.mkstemp(suffix=".log")[1])
-    proc, url = start(args.data.resolve(), log)
+    proc, url = start(args.data.resolve(), log, ROOT / "bench/out/load_server.log")
     try:
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)

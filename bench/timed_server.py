@@ -1,4 +1,4 @@
-"""`streamlit run` with every script run timed on the server (for bench/load_test.py only).
+"""`streamlit run` with every script run timed on the server (for the browser benchmarks in bench/ only).
 
 Wraps Streamlit's exec_func_with_error_handling so each page run appends "seconds page" to the file in
 $BENCH_TIMING_LOG; the product code is unchanged.
@@ -7,9 +7,12 @@ $BENCH_TIMING_LOG; the product code is unchanged.
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import threading
 import time
+import urllib.request
+from pathlib import Path
 
 from streamlit.runtime.scriptrunner import script_runner
 from streamlit.web import cli
@@ -29,6 +32,34 @@ def _timed(func, ctx):
 
 
 script_runner.exec_func_with_error_handling = _timed
+
+
+def start(data: Path, timing_log: Path, server_log: Path, env: dict | None = None) -> tuple[subprocess.Popen, str]:
+    """Start this timed server on a free loopback port over `data`; wait for its health check."""
+    root = Path(__file__).resolve().parent.parent
+    sys.path.insert(0, str(root))
+    from tests.conftest import free_port
+
+    port = free_port()
+    env = {**os.environ, "RETENTION_DATA_DIR": str(data), "BENCH_TIMING_LOG": str(timing_log), **(env or {})}
+    server_log.parent.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.Popen(
+        [sys.executable, str(root / "bench/timed_server.py"), "app.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1"],
+        cwd=root, env=env, stdout=open(server_log, "w"), stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(240):
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited; see {server_log}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                return proc, url
+        except OSError:
+            time.sleep(0.5)
+    proc.kill()
+    raise SystemExit("server did not start")
+
 
 if __name__ == "__main__":
     sys.argv = ["streamlit", "run", *sys.argv[1:]]
