@@ -25,7 +25,10 @@ if table.is_empty():
     st.stop()
 
 st.subheader(t("cohorts.heatmap_title"))
-st.plotly_chart(charts.heatmap(table, metric, p.period, ctx.currency), key="cohort_heatmap")
+heat = charts.heatmap(table, metric, p.period, ctx.currency)
+st.plotly_chart(heat, key="cohort_heatmap")
+if heat.data[0].texttemplate is None:
+    st.caption(t("cohorts.hover_hint"))
 
 st.subheader(t("cohorts.curves_title"))
 all_cohorts = sorted(table["cohort"].unique().to_list())

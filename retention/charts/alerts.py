@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
@@ -32,12 +33,18 @@ def overdue_scatter(alerts: pl.DataFrame, alert_factor: float, currency: str) ->
                 strict=True,
             )
         ]  # fmt: skip
+        size = (
+            (6 + 18 * (rows["revenue_365d"].clip(lower_bound=0) / top).sqrt())
+            if top > 0
+            else pl.repeat(8, rows.height, eager=True)
+        )
+        # numpy arrays, not lists: plotly validates a list element by element (10x slower at 5,000 dots)
         fig.add_trace(
             go.Scattergl(
-                x=rows["expected_gap"].to_list(), y=rows["days_silent"].to_list(), mode="markers",
-                name=i18n.label("status", status), customdata=hover, hovertemplate="%{customdata}<extra></extra>",
-                marker={"color": STATUS_COLORS[status], "opacity": 0.6, "line": {"width": 0},
-                        "size": [6 + 18 * (max(v, 0) / top) ** 0.5 if top > 0 else 8 for v in revenue]},
+                x=rows["expected_gap"].to_numpy(), y=rows["days_silent"].to_numpy(), mode="markers",
+                name=i18n.label("status", status), customdata=np.array(hover, dtype=object),
+                hovertemplate="%{customdata}<extra></extra>",
+                marker={"color": STATUS_COLORS[status], "opacity": 0.6, "line": {"width": 0}, "size": size.to_numpy()},
             )
         )  # fmt: skip
     if known.height:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
@@ -17,44 +18,46 @@ def _value_text(value: float | None, is_rate: bool, currency: str) -> str:
     return i18n.fmt_pct(value, 0) if is_rate else i18n.fmt_money(value, currency, 0)
 
 
+# Above this many cells the values are not written in the cells (hover shows them): measuring and drawing a
+# thousand text labels takes the browser most of a second, and at 10 px they are hard to read anyway.
+MAX_TEXT_CELLS = 300
+
+
 def heatmap(cohorts: pl.DataFrame, metric: str, period: str, currency: str) -> go.Figure:
-    """Cohort x k heatmap of the metric; hover shows count and cohort size; incomplete cells are ringed."""
+    """Cohort x k heatmap of the metric; hover shows count and cohort size; incomplete cells are ringed.
+
+    The cells go to plotly as numpy arrays (nested lists cost it a validation pass per cell)."""
     value_col, count_col, is_rate = COHORT_METRICS[metric]
     labels = {c: i18n.fmt_period(c, period) for c in cohorts["cohort"].unique().to_list()}
     cohorts_sorted = sorted(labels)
+    row_of = {c: i for i, c in enumerate(cohorts_sorted)}
     ks = list(range(int(cohorts["k"].max()) + 1)) if not cohorts.is_empty() else []
-    z: list[list[float | None]] = []
-    text: list[list[str]] = []
-    hover: list[list[str]] = []
-    cells = {(r["cohort"], r["k"]): r for r in cohorts.iter_rows(named=True)}
-    for c in cohorts_sorted:
-        zr, tr, hr = [], [], []
-        for k in ks:
-            r = cells.get((c, k))
-            if r is None:
-                zr.append(None), tr.append(""), hr.append("")
-                continue
-            v = r[value_col]
-            zr.append(v)
-            tr.append(_value_text(v, is_rate, currency))
-            parts = [
-                f"<b>{labels[c]}</b> · {t('cohorts.k_label', k=k)}",
-                f"{t('cohorts.metric_' + metric)}: {_value_text(v, is_rate, currency)}",
-            ]
-            if count_col:
-                parts.append(
-                    f"{t('cohorts.customers')}: {i18n.fmt_int(r[count_col])} / {i18n.fmt_int(r['cohort_size'])}"
-                )
-            else:
-                parts.append(f"{t('cohorts.cohort_size')}: {i18n.fmt_int(r['cohort_size'])}")
-            if not r["complete"]:
-                parts.append(f"<i>{t('cohorts.incomplete')}</i>")
-            hr.append("<br>".join(parts))
-        z.append(zr), text.append(tr), hover.append(hr)
+    z = np.full((len(cohorts_sorted), len(ks)), np.nan)
+    text = np.full(z.shape, "", dtype=object)
+    hover = np.full(z.shape, "", dtype=object)
+    with_text = z.size <= MAX_TEXT_CELLS
+    k_label, metric_label = t("cohorts.k_label", k="{k}"), t("cohorts.metric_" + metric)
+    customers, size_label, incomplete = t("cohorts.customers"), t("cohorts.cohort_size"), t("cohorts.incomplete")
+    columns = ["cohort", "k", value_col, "cohort_size", "complete", *([count_col] if count_col else [])]
+    for r in cohorts.select(columns).iter_rows(named=True):
+        i, k, v = row_of[r["cohort"]], r["k"], r[value_col]
+        value = _value_text(v, is_rate, currency)
+        z[i, k] = np.nan if v is None else v
+        if with_text:
+            text[i, k] = value
+        parts = [f"<b>{labels[r['cohort']]}</b> · {k_label.format(k=k)}", f"{metric_label}: {value}"]
+        if count_col:
+            parts.append(f"{customers}: {i18n.fmt_int(r[count_col])} / {i18n.fmt_int(r['cohort_size'])}")
+        else:
+            parts.append(f"{size_label}: {i18n.fmt_int(r['cohort_size'])}")
+        if not r["complete"]:
+            parts.append(f"<i>{incomplete}</i>")
+        hover[i, k] = "<br>".join(parts)
     y = [labels[c] for c in cohorts_sorted]
     fig = go.Figure(
         go.Heatmap(
-            z=z, x=ks, y=y, text=text, texttemplate="%{text}", textfont={"size": 10},
+            z=z, x=ks, y=y, text=text if with_text else None, texttemplate="%{text}" if with_text else None,
+            textfont={"size": 10},
             customdata=hover, hovertemplate="%{customdata}<extra></extra>",
             colorscale="Blues", zmin=0, zmax=1 if is_rate else None, xgap=1, ygap=1,
             colorbar={"title": {"text": t("cohorts.metric_" + metric)}, "tickformat": ".0%" if is_rate else ",.0f",
