@@ -4,7 +4,6 @@ import streamlit as st
 
 from retention import i18n, ui
 from retention.charts import alerts as charts
-from retention.cli import format_csv
 from retention.i18n import t
 from retention.metrics import alerts as shape
 from retention.metrics.rfm import with_labels
@@ -74,9 +73,11 @@ st.dataframe(
     },
 )  # fmt: skip
 st.caption(t("alerts.list_caption", shown=i18n.fmt_int(shown.height)))
-st.download_button(
-    t("alerts.download_call_list"), data=("\ufeff" + format_csv(call_list)).encode("utf-8"),
-    file_name=f"call_list_{p.as_of.isoformat()}.csv", mime="text/csv", key="alerts_download",
-    icon=":material/download:", type="primary",
-)  # fmt: skip
+ui.download(
+    call_list,
+    f"call_list_{p.as_of.isoformat()}",
+    key="alerts_download",
+    label=t("alerts.download_call_list"),
+    primary=True,
+)
 ui.profile_picker(call_list["customer_id"].to_list(), key="alerts_profile")

@@ -310,17 +310,25 @@ def _copy_filter(attr: str) -> None:
     st.session_state["filters"] = {k: v for k, v in filters.items() if v}
 
 
-def download(frame: pl.DataFrame, name: str, key: str) -> None:
-    """A CSV download button (UTF-8 with BOM, so Excel opens it in any script)."""
+def csv_bytes(frame: pl.DataFrame) -> bytes:
+    """The frame as the CLI writes it, in UTF-8 with a BOM (so Excel opens it in any script)."""
     from retention.cli import format_csv
 
+    return ("\ufeff" + format_csv(frame)).encode("utf-8")
+
+
+def download(frame: pl.DataFrame, name: str, key: str, label: str | None = None, primary: bool = False) -> None:
+    """A CSV download button. The file is written when it is clicked (not on every run of the page), and the
+    click does not rerun the page."""
     st.download_button(
-        t("common.download_csv"),
-        data=("\ufeff" + format_csv(frame)).encode("utf-8"),
+        label or t("common.download_csv"),
+        data=lambda: csv_bytes(frame),
         file_name=f"{name}.csv",
         mime="text/csv",
         key=key,
         icon=":material/download:",
+        on_click="ignore",
+        type="primary" if primary else "secondary",
     )
 
 

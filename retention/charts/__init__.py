@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import functools
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import TypeVar
+
 import plotly.graph_objects as go
 import plotly.io as pio
+import polars as pl
 
 from retention import i18n
 
@@ -40,3 +50,63 @@ def style(fig: go.Figure, title: str | None = None, height: int = 420) -> go.Fig
 
 def money_prefix(currency: str) -> str:
     return i18n.currency_symbol(currency)
+
+
+# -- figures reused across reruns --------------------------------------------------------------------------
+
+F = TypeVar("F", bound=Callable[..., go.Figure])
+MEMO_ENTRIES = 16  # figures kept per builder (each page run asks for one per chart)
+
+
+class _Uncacheable(Exception):
+    """An argument whose equality the fingerprint cannot vouch for: the figure is built, not reused."""
+
+
+_PLAIN = (str, int, float, bool, type(None), dt.date, dt.datetime)
+
+
+def _fingerprint(value: object) -> object:
+    """A hashable digest of a builder's argument: frames by schema and the hashes of their rows, in order;
+    plain values by type and repr; containers element by element. Anything else is _Uncacheable."""
+    if isinstance(value, _PLAIN):
+        return (type(value).__name__, repr(value))
+    if isinstance(value, pl.DataFrame):
+        digest = hashlib.blake2b(value.hash_rows(seed=0).to_numpy().tobytes(), digest_size=16).hexdigest()
+        return ("frame", tuple((n, str(t)) for n, t in value.schema.items()), value.height, digest)
+    if isinstance(value, pl.Series):
+        return ("series", value.name, _fingerprint(value.to_frame()))
+    if isinstance(value, dict):
+        return ("dict", tuple((_fingerprint(k), _fingerprint(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, tuple(_fingerprint(v) for v in value))
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (type(value).__name__, _fingerprint(dataclasses.astuple(value)))
+    raise _Uncacheable(type(value).__name__)
+
+
+def memo(builder: F) -> F:
+    """Reuse the figure built from equal arguments in the same language (a rerun that shows a view seen
+    before costs no plotly work: building a figure costs plotly 10-100 ms of validation). Bounded LRU,
+    shared by sessions; the figure is never changed after it is built (st.plotly_chart only reads it)."""
+    cache: OrderedDict[object, go.Figure] = OrderedDict()
+    lock = threading.Lock()
+
+    @functools.wraps(builder)
+    def wrapper(*args, **kwargs):
+        try:
+            key = (_fingerprint(args), _fingerprint(sorted(kwargs.items())), i18n.language())
+        except (_Uncacheable, pl.exceptions.PolarsError):
+            return builder(*args, **kwargs)
+        with lock:
+            if key in cache:
+                cache.move_to_end(key)
+                return cache[key]
+        fig = builder(*args, **kwargs)
+        with lock:
+            cache[key] = fig
+            while len(cache) > MEMO_ENTRIES:
+                cache.popitem(last=False)
+        return fig
+
+    wrapper.cache_clear = cache.clear  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]

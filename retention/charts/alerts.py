@@ -7,12 +7,13 @@ import plotly.graph_objects as go
 import polars as pl
 
 from retention import i18n
-from retention.charts import style
+from retention.charts import memo, style
 from retention.i18n import t
 
 STATUS_COLORS = {"alert": "#dc2626", "at_risk": "#f97316"}
 
 
+@memo
 def overdue_scatter(alerts: pl.DataFrame, alert_factor: float, currency: str) -> go.Figure:
     """Usual gap (x) against days silent (y), one dot per customer with 2+ purchase days, sized by revenue of
     the last 365 days; the dashed line is where silence reaches alert_factor x the usual gap."""

@@ -8,7 +8,7 @@ import polars as pl
 from plotly.subplots import make_subplots
 
 from retention import i18n
-from retention.charts import BAD, GOOD, NEUTRAL, PALETTE, money_prefix, style
+from retention.charts import BAD, GOOD, NEUTRAL, PALETTE, memo, money_prefix, style
 from retention.i18n import t
 from retention.metrics.campaigns import key_label
 from retention.queries.campaigns import STATUS_ORDER
@@ -28,6 +28,7 @@ def _pts(x: float | None) -> str:
     return "–" if x is None else f"{100 * x:+.1f} {t('campaigns.pts')}"
 
 
+@memo
 def rates_uplift(figures: pl.DataFrame, by: str = "campaign") -> go.Figure:
     """Left: treatment and control win-back rates side by side per campaign. Right: the uplift with its 95%
     interval as error bars, against a zero line (an interval crossing it means too few customers to tell)."""
@@ -83,6 +84,7 @@ def rates_uplift(figures: pl.DataFrame, by: str = "campaign") -> go.Figure:
     return fig
 
 
+@memo
 def revenue_cost(figures: pl.DataFrame, currency: str, by: str = "campaign") -> go.Figure:
     """Revenue won against cost per campaign (treatment rows), ROI on hover."""
     names = _names(figures, by)
@@ -110,6 +112,7 @@ def revenue_cost(figures: pl.DataFrame, currency: str, by: str = "campaign") -> 
     return style(fig, height=380)
 
 
+@memo
 def wins_curve(curve: pl.DataFrame) -> go.Figure:
     """Cumulative share of treatment and control contacts won back by day 1 .. attribution_days."""
     fig = go.Figure()
@@ -135,6 +138,7 @@ def wins_curve(curve: pl.DataFrame) -> go.Figure:
     return style(fig, height=360)
 
 
+@memo
 def status_flow(flow: pl.DataFrame) -> go.Figure:
     """Sankey from the status the day before the contact (left) to the status at the window's end (right)."""
     before = [s for s in STATUS_ORDER if s in set(flow["status_before"].to_list())]

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from retention import i18n
-from retention.charts import PALETTE, money_prefix, style
+from retention.charts import PALETTE, memo, money_prefix, style
 from retention.i18n import t
 from retention.metrics.cohorts import COHORT_METRICS
 
@@ -23,6 +23,7 @@ def _value_text(value: float | None, is_rate: bool, currency: str) -> str:
 MAX_TEXT_CELLS = 300
 
 
+@memo
 def heatmap(cohorts: pl.DataFrame, metric: str, period: str, currency: str) -> go.Figure:
     """Cohort x k heatmap of the metric; hover shows count and cohort size; incomplete cells are ringed.
 
@@ -78,6 +79,7 @@ def heatmap(cohorts: pl.DataFrame, metric: str, period: str, currency: str) -> g
     return style(fig, height=max(360, 22 * len(y) + 140))
 
 
+@memo
 def curves(
     cohorts: pl.DataFrame, chosen: list, average: pl.DataFrame, metric: str, period: str, currency: str
 ) -> go.Figure:
@@ -106,6 +108,7 @@ def curves(
     return style(fig)
 
 
+@memo
 def segment_curves(
     curves_by_value: dict[str, pl.DataFrame], attribute: str, metric: str, period: str, currency: str
 ) -> go.Figure:
@@ -124,6 +127,7 @@ def segment_curves(
     return style(fig)
 
 
+@memo
 def sizes(cohorts: pl.DataFrame, period: str) -> go.Figure:
     """Cohort sizes (new customers per cohort) as bars."""
     sized = cohorts.filter(pl.col("k") == 0).sort("cohort")

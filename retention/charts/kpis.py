@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from retention import i18n
-from retention.charts import BAD, FONT, GOOD, NEUTRAL, PALETTE, style
+from retention.charts import BAD, FONT, GOOD, NEUTRAL, PALETTE, memo, style
 from retention.i18n import t
 
 TONE_COLORS = {"good": GOOD, "bad": BAD, "neutral": NEUTRAL}
@@ -50,6 +50,7 @@ def tiles_html(tiles: list[Tile], columns: int = 6) -> str:
     )
 
 
+@memo
 def waterfall(steps: list[tuple[str, int]], period_label: str) -> go.Figure:
     """Active customers at the start, + new, + reactivated, - lapsed, = active at the end."""
     names = [t(f"kpis.step_{name}") for name, _ in steps]
@@ -83,6 +84,7 @@ def waterfall(steps: list[tuple[str, int]], period_label: str) -> go.Figure:
     return style(fig, title=t("kpis.waterfall_title", period=period_label), height=300)
 
 
+@memo
 def trends(kpis: pl.DataFrame, period: str) -> go.Figure:
     """Retention and churn rate per period on one axis; an unfinished last period is drawn as a hollow marker."""
     fig = go.Figure()

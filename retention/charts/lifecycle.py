@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from retention import i18n
-from retention.charts import style
+from retention.charts import memo, style
 from retention.i18n import t
 from retention.queries.lifecycle import NOT_YET, STATUSES
 
@@ -34,6 +34,7 @@ def _rgba(hex_color: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
+@memo
 def status_bar(counts: pl.DataFrame, rules: dict) -> go.Figure:
     """Horizontal bars of customers per status (rule order, top to bottom) with count and share as text;
     the hover says in one line what the status means."""
@@ -57,6 +58,7 @@ def status_bar(counts: pl.DataFrame, rules: dict) -> go.Figure:
     return style(fig, height=340)
 
 
+@memo
 def status_mix_area(mix: pl.DataFrame, period: str, rules: dict) -> go.Figure:
     """Stacked areas of customers per status at each period end (prospects at the bottom, then rule order)."""
     fig = go.Figure()
@@ -79,6 +81,7 @@ def status_mix_area(mix: pl.DataFrame, period: str, rules: dict) -> go.Figure:
     return style(fig, height=340)
 
 
+@memo
 def migration_heatmap(matrix: pl.DataFrame, date_from: dt.date, date_to: dt.date) -> go.Figure:
     """Rows: status at date_from (`not_yet` first); columns: status at date_to; colour: share of the row;
     text: customers."""
@@ -127,6 +130,7 @@ def _stack_positions(sizes: list[int], pad: float = 0.02) -> list[float]:
     return out
 
 
+@memo
 def migration_sankey(cells: pl.DataFrame, date_from: dt.date, date_to: dt.date) -> go.Figure:
     """Flows from the status at date_from (left) to the status at date_to (right), widths = customers."""
     froms = [s for s in [NOT_YET, *STATUSES] if s in set(cells["from_status"])]

@@ -8,13 +8,14 @@ import plotly.graph_objects as go
 import polars as pl
 
 from retention import i18n
-from retention.charts import style
+from retention.charts import memo, style
 from retention.i18n import t
 
 OUTCOME_COLORS = {"returned": "#16a34a", "lapsed": "#dc2626", "open": "#2563eb"}
 PURCHASE, REFUND = "#2563eb", "#dc2626"
 
 
+@memo
 def timeline(days: pl.DataFrame, windows: pl.DataFrame, as_of: dt.date, currency: str) -> go.Figure:
     """Order days as markers (y and size by the day's amount; days with only refunds as red crosses), after each
     purchase day a shaded band of its return window (green: came back within it, red: lapsed, blue: still

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from retention import i18n
-from retention.charts import PALETTE, money_prefix, style
+from retention.charts import PALETTE, memo, money_prefix, style
 from retention.i18n import t
 from retention.metrics.reasons import NO_REASON
 from retention.queries.reasons import CATEGORIES
@@ -39,6 +39,7 @@ def category_label(code: str) -> str:
     return t("reasons.no_reason") if code == NO_REASON else i18n.label("category", code)
 
 
+@memo
 def pareto(reasons: pl.DataFrame) -> go.Figure:
     """Bars: rows per reason (Pareto order) split by the rows' category; line: cumulative share (right axis)."""
     labels = [reason_label(r) for r in reasons["reason"].to_list()]
@@ -73,6 +74,7 @@ def pareto(reasons: pl.DataFrame) -> go.Figure:
     return style(fig, height=440)
 
 
+@memo
 def recorded_vs_unexplained(frame: pl.DataFrame) -> go.Figure:
     """Horizontal bars: reason rows per category beside the lapses with no reason recorded."""
     kinds = frame["kind"].to_list()
@@ -92,6 +94,7 @@ def recorded_vs_unexplained(frame: pl.DataFrame) -> go.Figure:
     return style(fig, height=280)
 
 
+@memo
 def lost_revenue(reasons: pl.DataFrame, currency: str) -> go.Figure:
     """Horizontal bars: revenue of the churned customers in their last 365 days, per reason (largest on top)."""
     ranked = reasons.sort("lost_revenue", "reason", descending=[True, False])
@@ -110,6 +113,7 @@ def lost_revenue(reasons: pl.DataFrame, currency: str) -> go.Figure:
     return style(fig, height=max(280, 28 * ranked.height + 80))
 
 
+@memo
 def over_time(by_period: pl.DataFrame, lapses: pl.DataFrame, order: list[str], period: str) -> go.Figure:
     """Stacked bars: reason rows per period and reason; line: lapses with no reason recorded per period."""
     fig = go.Figure()
@@ -139,6 +143,7 @@ def over_time(by_period: pl.DataFrame, lapses: pl.DataFrame, order: list[str], p
     return style(fig, height=420)
 
 
+@memo
 def composition(shares: pl.DataFrame, order: list[str], key_labels: dict, axis_title: str) -> go.Figure:
     """100% stacked horizontal bars: the reason mix of each group (segment value or cohort), n in the label."""
     keys = list(key_labels)

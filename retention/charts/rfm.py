@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from retention import i18n
-from retention.charts import PALETTE, style
+from retention.charts import PALETTE, memo, style
 from retention.i18n import t
 from retention.metrics.rfm import SCORES
 from retention.queries.rfm import level_order
@@ -27,6 +27,7 @@ def level_color(level: str, code: str) -> str:
     return (SEGMENT_COLORS if level == "segment" else TIER_COLORS).get(code, PALETTE[-2])
 
 
+@memo
 def rf_heatmap(grid: pl.DataFrame, currency: str) -> go.Figure:
     """R (rows, 5 at the top) x F (columns) heatmap of customer counts; hover: segment, customers, revenue."""
     cells = {(row["r"], row["f"]): row for row in grid.iter_rows(named=True)}
@@ -56,6 +57,7 @@ def rf_heatmap(grid: pl.DataFrame, currency: str) -> go.Figure:
     return style(fig, height=400)
 
 
+@memo
 def segment_bars(summary: pl.DataFrame, currency: str) -> go.Figure:
     """Per segment, share of customers beside share of revenue; hover gives the counts and money."""
     labels = [i18n.label("segment", s) for s in summary["segment"].to_list()]
@@ -82,6 +84,7 @@ def segment_bars(summary: pl.DataFrame, currency: str) -> go.Figure:
     return style(fig, height=380)
 
 
+@memo
 def tier_shares(summary: pl.DataFrame, currency: str) -> go.Figure:
     """Two 100% bars, customers and revenue, split by value tier: the 80/20 picture."""
     bars = [t("rfm.share_customers"), t("rfm.share_revenue")]
@@ -104,6 +107,7 @@ def tier_shares(summary: pl.DataFrame, currency: str) -> go.Figure:
     return style(fig, height=260)
 
 
+@memo
 def migration_heatmap(migrations: pl.DataFrame, level: str, from_label: str, to_label: str) -> go.Figure:
     """From (rows) x to (columns) heatmap of customers; hover: the move and its share of the row."""
     codes = level_order(level)
@@ -136,6 +140,7 @@ def migration_heatmap(migrations: pl.DataFrame, level: str, from_label: str, to_
     return style(fig, height=max(320, 48 * len(rows) + 140))
 
 
+@memo
 def migration_sankey(migrations: pl.DataFrame, level: str, from_label: str, to_label: str) -> go.Figure:
     """The same cells as flows from the first date's level (left) to the second's (right)."""
     codes = level_order(level)

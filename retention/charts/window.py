@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from retention import i18n
-from retention.charts import BAD, NEUTRAL, PALETTE, style
+from retention.charts import BAD, NEUTRAL, PALETTE, memo, style
 from retention.i18n import t
 
 OVERALL_COLOR = "#111827"
@@ -17,6 +17,7 @@ def segment_label(segment: str) -> str:
     return t("window.everyone") if segment == "*" else segment
 
 
+@memo
 def return_curves(
     curves: pl.DataFrame, recs: pl.DataFrame, threshold: float, window: int, max_lines: int = MAX_LINES
 ) -> go.Figure:
@@ -68,6 +69,7 @@ def return_curves(
     return style(fig, height=460)
 
 
+@memo
 def whatif(frame: pl.DataFrame, window: int) -> go.Figure:
     """Lost share and churn rate of the last complete period against one window W for everyone; the
     current W marked with a vertical line and markers on both curves."""
