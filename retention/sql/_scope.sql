@@ -31,7 +31,8 @@ pd as (
         p.n_act,
         p.amount,
         w.w,
-        p.first_day
+        p.first_day,
+        p.gap_median
     from pdays p
     join cust_w w on w.cid = p.cid
     where p.day <= cast($as_of as date)

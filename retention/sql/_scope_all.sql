@@ -22,7 +22,8 @@ pd as (
         p.n_act,
         p.amount,
         cast($window as integer) as w,
-        p.first_day
+        p.first_day,
+        p.gap_median
     from pdays p
     where p.day <= cast($as_of as date)
 ),

@@ -21,7 +21,7 @@ running_facts as (
         w,
         min(day) over running as first_day,
         cast(n as bigint) as frequency,
-        quantile_cont(day - prev_day, 0.5) over running as expected_gap,
+        gap_median as expected_gap,
         max(case when day - prev_day > w then day end) over running as last_reactivation
     from pd
     window running as (partition by cid order by day rows between unbounded preceding and current row)
