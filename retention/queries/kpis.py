@@ -22,7 +22,16 @@ def kpi_table(ds: Dataset, p: Params) -> pl.DataFrame:
     periods included: `period` (first day), `complete`, `active_start`, `active_end`, `new`, `reactivations`,
     `lapses`, `churn_rate`, `retention_rate`, `repeat_rate`, `buyers`, `orders`, `revenue`, `aov`,
     `returning_revenue_share`, `top20_revenue_share` (rates null when their denominator is 0)."""
-    return engine(ds).run("kpis", p.sql()).select(KPI_COLUMNS)
+    flows = engine(ds).run("kpis", p.sql())
+    revenue = revenue_kpis(ds, p.with_(window=0, window_by=None, window_map=()))
+    return flows.join(revenue, on="period", how="left", maintain_order="left").select(KPI_COLUMNS)
+
+
+@lru_cache(maxsize=64)
+def revenue_kpis(ds: Dataset, p: Params) -> pl.DataFrame:
+    """The KPIs that do not depend on the window (`period`, `orders`, `revenue`, `aov`,
+    `returning_revenue_share`, `top20_revenue_share`), cached apart so a window change reuses them."""
+    return engine(ds).run("kpis_revenue", p.sql())
 
 
 def segment_kpis(ds: Dataset, p: Params, attribute: str) -> pl.DataFrame:

@@ -1,5 +1,7 @@
--- KPIs per period (METRICS.md "KPIs per period"): one row per period from the one holding the earliest
--- order_date in scope to the one holding T, empty periods included; "end" of the period holding T is T.
+-- KPIs per period (METRICS.md "KPIs per period"), the ones that depend on the window W: one row per period
+-- from the one holding the earliest order_date in scope to the one holding T, empty periods included; "end"
+-- of the period holding T is T. The revenue KPIs, which do not depend on W, are kpis_revenue.sql (so moving
+-- the window slider does not recompute them).
 with
 -- include: _scope.sql
 period_origin as (
@@ -71,35 +73,6 @@ churned as (
     join start_spans s on s.cid = l.cid and l.q between s.q_from and s.q_to
     group by l.q
 ),
-customer_period_revenue as (
-    select o.cid, q.q, sum(o.n_act) as orders, sum(o.amount) as revenue
-    from order_days o join day_q q on q.day = o.order_date
-    group by o.cid, q.q
-),
-first_days as (
-    select cid, day as first_day from pd where n = 1
-),
-ranked_revenue as (
-    select
-        r.*,
-        f.first_day is not null and f.first_day < p.p_start as is_returning,
-        row_number() over (partition by r.q order by r.revenue desc) as revenue_rank,
-        count(*) over (partition by r.q) as n_customers
-    from customer_period_revenue r
-    join periods p on p.q = r.q
-    left join first_days f on f.cid = r.cid
-),
-revenue_facts as (
-    select
-        q,
-        sum(orders) as orders,
-        sum(revenue) as revenue,
-        sum(case when is_returning then revenue else 0 end) as returning_revenue,
-        -- ceil(0.2 * n) in integers: (n + 4) // 5
-        sum(case when revenue_rank <= (n_customers + 4) // 5 then revenue else 0 end) as top20_revenue
-    from ranked_revenue
-    group by q
-),
 joined as (
     select
         p.p_start as period,
@@ -111,17 +84,12 @@ joined as (
         coalesce(l.lapses, 0) as lapses,
         coalesce(c.churned, 0) as churned,
         coalesce(f.repeated, 0) as repeated,
-        coalesce(f.buyers, 0) as buyers,
-        cast(coalesce(v.orders, 0) as bigint) as orders,
-        coalesce(v.revenue, 0) as revenue,
-        coalesce(v.returning_revenue, 0) as returning_revenue,
-        coalesce(v.top20_revenue, 0) as top20_revenue
+        coalesce(f.buyers, 0) as buyers
     from periods p
     join active_end a on a.q = p.q
     left join purchase_flows f on f.q = p.q
     left join lapse_counts l on l.q = p.q
     left join churned c on c.q = p.q
-    left join revenue_facts v on v.q = p.q
 ),
 final as (
     select
@@ -135,12 +103,7 @@ final as (
         churned / nullif(active_start, 0) as churn_rate,
         1 - churned / nullif(active_start, 0) as retention_rate,
         repeated / nullif(active_start, 0) as repeat_rate,
-        buyers,
-        orders,
-        revenue,
-        revenue / nullif(orders, 0) as aov,
-        returning_revenue / nullif(revenue, 0) as returning_revenue_share,
-        top20_revenue / nullif(revenue, 0) as top20_revenue_share
+        buyers
     from joined
 )
 select * from final order by period
