@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import statistics
 import subprocess
@@ -76,6 +77,18 @@ async def session(browser, url: str, deadline: float, seed: int, times: list, er
         await ctx.close()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process (and its reaped children) so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu_seconds() -> float:
+    """Busy CPU seconds of the whole machine so far (all cores)."""
+    values = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return (sum(values) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")
+
+
 def peak_rss_mb(pid: int) -> float:
     total = 0.0
     for p in [pid, *_children(pid)]:
@@ -122,8 +135,10 @@ async def main() -> None:
             log.write_text("")
             times: list[float] = []
             errors: list[str] = []
+            cpu0, machine0 = cpu_seconds(proc.pid), machine_cpu_seconds()
             deadline = time.monotonic() + args.seconds
             await asyncio.gather(*(session(browser, url, deadline, i, times, errors) for i in range(args.sessions)))
+            server_cpu, machine_cpu = cpu_seconds(proc.pid) - cpu0, machine_cpu_seconds() - machine0
             await browser.close()
         server = [float(line.split()[0]) for line in log.read_text().splitlines() if line.strip()]
         print(f"sessions {args.sessions}, {args.seconds} s, data {args.data}")
@@ -133,6 +148,11 @@ async def main() -> None:
         print(f"browser page time  p50 {pct(times, 50):.2f} s  p95 {pct(times, 95):.2f} s")
         print(f"server script run  p50 {pct(server, 50):.2f} s  p95 {pct(server, 95):.2f} s  ({len(server)} runs)")
         print(f"server peak memory {peak_rss_mb(proc.pid):.0f} MB")
+        print(
+            f"CPU while the sessions ran: machine busy {machine_cpu:.0f} s of {os.cpu_count() * args.seconds} s"
+            f" available; the server used {server_cpu:.0f} s of it ({100 * server_cpu / max(machine_cpu, 1):.0f}%),"
+            " the browsers (and anything else on the machine) the rest"
+        )
     finally:
         proc.terminate()
         try:
