@@ -41,65 +41,83 @@ tiles[2].metric(t("reasons.no_reason"), i18n.fmt_int(summary["unexplained_lapses
                         lapses=i18n.fmt_int(summary["lapses"])), delta_color="off", delta_arrow="off")  # fmt: skip
 tiles[3].metric(t("reasons.lost_revenue"), ctx.money(table["lost_revenue"].sum()), help=t("reasons.lost_help"))
 
-if not q.has_reasons_table(ctx.ds):
-    st.info(t("reasons.no_table", data_dir=ctx.settings.data_dir), icon=":material/info:")
-elif table.is_empty():
-    ui.empty_state("reasons.empty")
-else:
-    order = reason_order(table)
-    st.subheader(t("reasons.pareto_title"))
-    st.plotly_chart(charts.pareto(table), key="reasons_pareto")
-    st.caption(t("reasons.pareto_caption"))
-    left, right = st.columns(2)
-    with left:
-        st.subheader(t("reasons.compare_title"))
-        st.plotly_chart(charts.recorded_vs_unexplained(recorded_vs_unexplained(table, summary["unexplained_lapses"])),
-                        key="reasons_compare")  # fmt: skip
-        st.caption(t("reasons.compare_caption", window=p.window))
-    with right:
-        st.subheader(t("reasons.lost_title"))
-        st.plotly_chart(charts.lost_revenue(table, ctx.currency), key="reasons_lost")
-        st.caption(t("reasons.lost_caption"))
+why, over_time, groups, tables = ui.tabs(
+    "reasons_tab", ["reasons.tab_why", "reasons.tab_time", "reasons.tab_groups", "reasons.tab_tables"]
+)
+order = reason_order(table)
+if why.open:
+    with why:
+        if not q.has_reasons_table(ctx.ds):
+            st.info(t("reasons.no_table", data_dir=ctx.settings.data_dir), icon=":material/info:")
+        elif table.is_empty():
+            ui.empty_state("reasons.empty")
+        else:
+            st.subheader(t("reasons.pareto_title"))
+            st.plotly_chart(charts.pareto(table), key="reasons_pareto")
+            st.caption(t("reasons.pareto_caption"))
+            left, right = st.columns(2)
+            with left:
+                st.subheader(t("reasons.compare_title"))
+                compared = recorded_vs_unexplained(table, summary["unexplained_lapses"])
+                st.plotly_chart(charts.recorded_vs_unexplained(compared), key="reasons_compare")
+                st.caption(t("reasons.compare_caption", window=p.window))
+            with right:
+                st.subheader(t("reasons.lost_title"))
+                st.plotly_chart(charts.lost_revenue(table, ctx.currency), key="reasons_lost")
+                st.caption(t("reasons.lost_caption"))
 
-st.subheader(t("reasons.time_title"))
-by_period = q.reason_breakdown(ctx.ds, p, "period", "", *rng)
-st.plotly_chart(charts.over_time(by_period, lapses, reason_order(table), p.period), key="reasons_time")
-st.caption(t("reasons.time_caption", window=p.window))
-if table.is_empty():
-    st.stop()
+if over_time.open:
+    with over_time:
+        st.subheader(t("reasons.time_title"))
+        by_period = q.reason_breakdown(ctx.ds, p, "period", "", *rng)
+        st.plotly_chart(charts.over_time(by_period, lapses, order, p.period), key="reasons_time")
+        st.caption(t("reasons.time_caption", window=p.window))
 
-attributes = ui.filterable_attributes(ctx.ds)
-left, right = st.columns(2)
-with left:
-    st.subheader(t("reasons.segment_title"))
-    if attributes:
-        attribute = st.selectbox(
-            t("reasons.segment_attribute"), attributes, format_func=i18n.attribute_label, key="reasons_attribute"
-        )
-        shares = shares_within(q.reason_breakdown(ctx.ds, p, "attribute", attribute, *rng))
-        labels = charts.group_labels(
-            sorted(shares["key"].unique().to_list(), key=lambda k: (k is None, k)), "value", p.period
-        )
-        st.plotly_chart(charts.composition(shares, order, labels, attribute), key="reasons_segment")
-    else:
-        ui.empty_state("reasons.no_attributes")
-with right:
-    st.subheader(t("reasons.cohort_title"))
-    shares = shares_within(q.reason_breakdown(ctx.ds, p, "cohort", "", *rng))
-    labels = charts.group_labels(
-        sorted(shares["key"].unique().to_list(), key=lambda k: (k is None, k)), "cohort", p.period
-    )
-    st.plotly_chart(charts.composition(shares, order, labels, t("reasons.cohort_axis")), key="reasons_cohort")
-    st.caption(t("reasons.cohort_caption"))
+if groups.open:
+    with groups:
+        if table.is_empty():
+            ui.empty_state("reasons.empty")
+        else:
+            attributes = ui.filterable_attributes(ctx.ds)
+            left, right = st.columns(2)
+            with left:
+                st.subheader(t("reasons.segment_title"))
+                if attributes:
+                    attribute = st.selectbox(
+                        t("reasons.segment_attribute"), attributes, format_func=i18n.attribute_label,
+                        key="reasons_attribute",
+                    )  # fmt: skip
+                    shares = shares_within(q.reason_breakdown(ctx.ds, p, "attribute", attribute, *rng))
+                    labels = charts.group_labels(
+                        sorted(shares["key"].unique().to_list(), key=lambda k: (k is None, k)), "value", p.period
+                    )
+                    st.plotly_chart(charts.composition(shares, order, labels, attribute), key="reasons_segment")
+                else:
+                    ui.empty_state("reasons.no_attributes")
+            with right:
+                st.subheader(t("reasons.cohort_title"))
+                shares = shares_within(q.reason_breakdown(ctx.ds, p, "cohort", "", *rng))
+                labels = charts.group_labels(
+                    sorted(shares["key"].unique().to_list(), key=lambda k: (k is None, k)), "cohort", p.period
+                )
+                st.plotly_chart(
+                    charts.composition(shares, order, labels, t("reasons.cohort_axis")), key="reasons_cohort"
+                )
+                st.caption(t("reasons.cohort_caption"))
 
-st.subheader(t("reasons.table_title"))
-st.dataframe(table, hide_index=True, column_config={
-    c: st.column_config.NumberColumn(format="percent") for c in ("share", "cumulative_share")
-} | {"lost_revenue": st.column_config.NumberColumn(format="localized")})  # fmt: skip
-ui.download(table, "churn_reasons", key="reasons_table_download")
-st.subheader(t("reasons.rows_title"))
-rows = q.reason_rows(ctx.ds, p, *rng)
-st.dataframe(rows, hide_index=True, height=320,
-             column_config={"churned_at": st.column_config.DateColumn(format="YYYY-MM-DD")})  # fmt: skip
-ui.download(rows, "churn_reason_rows", key="reasons_rows_download")
-st.caption(t("reasons.rows_caption"))
+if tables.open:
+    with tables:
+        if table.is_empty():
+            ui.empty_state("reasons.empty")
+        else:
+            st.subheader(t("reasons.table_title"))
+            st.dataframe(table, hide_index=True, column_config={
+                c: st.column_config.NumberColumn(format="percent") for c in ("share", "cumulative_share")
+            } | {"lost_revenue": st.column_config.NumberColumn(format="localized")})  # fmt: skip
+            ui.download(table, "churn_reasons", key="reasons_table_download")
+            st.subheader(t("reasons.rows_title"))
+            rows = q.reason_rows(ctx.ds, p, *rng)
+            st.dataframe(rows, hide_index=True, height=320,
+                         column_config={"churned_at": st.column_config.DateColumn(format="YYYY-MM-DD")})  # fmt: skip
+            ui.download(rows, "churn_reason_rows", key="reasons_rows_download")
+            st.caption(t("reasons.rows_caption"))

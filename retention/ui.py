@@ -332,6 +332,13 @@ def download(frame: pl.DataFrame, name: str, key: str, label: str | None = None,
     )
 
 
+def tabs(key: str, label_keys: list[str]) -> list:
+    """Tabs whose hidden content is not run: each tab's `.open` says whether to draw it (a page shows one
+    tab's charts per run, so a slider or filter change redraws only those). The open tab is kept in
+    session state under `key` while the page is open."""
+    return list(st.tabs([t(k) for k in label_keys], key=key, on_change="rerun"))
+
+
 def empty_state(message_key: str, **kwargs: object) -> None:
     st.info(t(message_key, **kwargs), icon=":material/info:")
 

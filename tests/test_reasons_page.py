@@ -116,9 +116,16 @@ def test_page_on_sample(app_data):
     labels = [m.label for m in at.metric]
     assert labels == ["Recorded reasons", "Controllable", "No reason recorded", "Lost revenue"]
     assert int(at.metric[2].value.replace(",", "")) > 0  # part of the lapses have no recorded reason
-    charts_drawn = at.get("plotly_chart")
-    assert len(charts_drawn) == 6
-    assert len(at.dataframe) == 2
+    # one tab's content per run: the hidden tabs are not drawn
+    assert len(at.get("plotly_chart")) == 3 and len(at.dataframe) == 0
+    drawn = {}
+    for label in ["Over time", "By segment and cohort", "Tables"]:
+        at.session_state["reasons_tab"] = label
+        at.run()
+        assert not at.exception
+        drawn[label] = (len(at.get("plotly_chart")), len(at.dataframe))
+    assert drawn == {"Over time": (1, 0), "By segment and cohort": (2, 0), "Tables": (0, 2)}
+    at.session_state["reasons_tab"] = "Why they leave"
     # a range: the tiles follow; a start after the end is a message, not a traceback
     at.date_input(key="reasons_from").set_value(dt.date(2025, 9, 1)).run()
     at.date_input(key="reasons_to").set_value(dt.date(2025, 10, 31)).run()
@@ -139,6 +146,9 @@ def test_page_without_reasons_table(make_data, monkeypatch):
     assert not at.exception
     assert any("churn_reasons" in info.value and "customer_id" in info.value for info in at.info)
     assert at.metric[2].value == "6"  # every lapse (W = 90) has no reason recorded
+    assert len(at.get("plotly_chart")) == 0
+    at.session_state["reasons_tab"] = "Over time"
+    at.run()
     assert len(at.get("plotly_chart")) == 1  # the lapses over time
 
 
