@@ -53,31 +53,36 @@ if shown.is_empty():
     ui.empty_state("alerts.empty")
     st.stop()
 
-st.subheader(t("alerts.chart_title"))
-st.plotly_chart(charts.overdue_scatter(shown, p.alert_factor, ctx.currency), key="alerts_scatter")
-st.caption(t("alerts.chart_caption"))
+call_tab, chart_tab = ui.tabs("alerts_tab", ["alerts.tab_list", "alerts.tab_chart"])
+if call_tab.open:
+    with call_tab:
+        st.subheader(t("alerts.list_title"))
+        call_list = shown.select(shape.call_list_columns(shown))
+        money = i18n.currency_symbol(ctx.currency) + "%.2f"
+        names = ("customer_id", "status", "days_silent", "frequency", "rfm_segment", "value_tier")
+        st.dataframe(
+            with_labels(call_list, {"status": "status", "rfm_segment": "segment", "value_tier": "tier"}),
+            hide_index=True, height=420,
+            column_config={
+                **{c: t("alerts." + c) for c in names},
+                **{a: i18n.attribute_label(a) for a in attrs},  # as the sidebar names them
+                "expected_gap": st.column_config.NumberColumn(t("alerts.expected_gap"), format="%.1f"),
+                "overdue_ratio": st.column_config.NumberColumn(t("alerts.overdue_ratio"), format="%.2f"),
+                "revenue_365d": st.column_config.NumberColumn(t("alerts.revenue_365d"), format=money),
+            },
+        )  # fmt: skip
+        st.caption(t("alerts.list_caption", shown=i18n.fmt_int(shown.height)))
+        ui.download(
+            call_list,
+            f"call_list_{p.as_of.isoformat()}",
+            key="alerts_download",
+            label=t("alerts.download_call_list"),
+            primary=True,
+        )
+        ui.profile_picker(call_list["customer_id"].to_list(), key="alerts_profile")
 
-st.subheader(t("alerts.list_title"))
-call_list = shown.select(shape.call_list_columns(shown))
-money = i18n.currency_symbol(ctx.currency) + "%.2f"
-names = ("customer_id", "status", "days_silent", "frequency", "rfm_segment", "value_tier")
-st.dataframe(
-    with_labels(call_list, {"status": "status", "rfm_segment": "segment", "value_tier": "tier"}),
-    hide_index=True, height=420,
-    column_config={
-        **{c: t("alerts." + c) for c in names},
-        **{a: i18n.attribute_label(a) for a in attrs},  # as the sidebar names them
-        "expected_gap": st.column_config.NumberColumn(t("alerts.expected_gap"), format="%.1f"),
-        "overdue_ratio": st.column_config.NumberColumn(t("alerts.overdue_ratio"), format="%.2f"),
-        "revenue_365d": st.column_config.NumberColumn(t("alerts.revenue_365d"), format=money),
-    },
-)  # fmt: skip
-st.caption(t("alerts.list_caption", shown=i18n.fmt_int(shown.height)))
-ui.download(
-    call_list,
-    f"call_list_{p.as_of.isoformat()}",
-    key="alerts_download",
-    label=t("alerts.download_call_list"),
-    primary=True,
-)
-ui.profile_picker(call_list["customer_id"].to_list(), key="alerts_profile")
+if chart_tab.open:
+    with chart_tab:
+        st.subheader(t("alerts.chart_title"))
+        st.plotly_chart(charts.overdue_scatter(shown, p.alert_factor, ctx.currency), key="alerts_scatter")
+        st.caption(t("alerts.chart_caption"))

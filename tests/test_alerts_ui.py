@@ -77,3 +77,7 @@ def test_page_renders(app_data):
     assert set(at.dataframe[0].value["value_tier"].to_list()) == {"High value"}
     at.selectbox(key="alerts_attribute").set_value("region").run()
     assert not at.exception
+    assert not at.get("plotly_chart")  # the chart's tab is not drawn while the list is open
+    at.session_state["alerts_tab"] = "Who is overdue"
+    at.run()
+    assert not at.exception and len(at.get("plotly_chart")) == 1 and not at.dataframe

@@ -119,13 +119,10 @@ def test_app_page_runs_and_reacts(app_data):
     at.run()
     assert not at.exception
     assert at.title[0].value == "Customer lifecycle"
-    assert len(at.get("plotly_chart")) == 4  # status bar, mix, heatmap, sankey
-    status = at.selectbox(key="lc_list_status")
-    assert status.value == "alert"
-    status.set_value("lost").run()
-    assert not at.exception
-    assert "Lost" in " ".join(c.value for c in at.caption)
-    # dates in the wrong order: a message, no exception
+    assert len(at.get("plotly_chart")) == 2  # status bar, mix (the other tabs are not drawn)
+    at.session_state["lc_tab"] = "Movements"
+    at.run()
+    assert not at.exception and len(at.get("plotly_chart")) == 2  # heatmap, sankey
     keys = [w.key for w in at.date_input]
     from_key = next(k for k in keys if k.startswith("lc_from_"))
     to_key = next(k for k in keys if k.startswith("lc_to_"))
@@ -133,10 +130,18 @@ def test_app_page_runs_and_reacts(app_data):
     at.date_input(key=to_key).set_value(at.date_input(key=to_key).value - dt.timedelta(days=1)).run()
     assert not at.exception
     assert any("on or before the second" in e.value for e in at.error)
+    at.session_state["lc_tab"] = "Customers"
+    at.run()
+    assert not at.get("plotly_chart")
+    status = at.selectbox(key="lc_list_status")
+    assert status.value == "alert"
+    status.set_value("lost").run()
+    assert not at.exception
+    assert "Lost" in " ".join(c.value for c in at.caption)
 
 
 @pytest.mark.browser
-def test_browser_lifecycle_draws_four_charts(server, browser):
+def test_browser_lifecycle_draws_its_charts_per_tab(server, browser):
     from tests.test_browser import wait_rendered
 
     context = browser.new_context(viewport={"width": 1440, "height": 900})
@@ -145,8 +150,12 @@ def test_browser_lifecycle_draws_four_charts(server, browser):
         page.goto(f"{server}/Lifecycle?period=week", wait_until="domcontentloaded")
         wait_rendered(page)
         assert page.locator('[data-testid="stException"]').count() == 0
-        assert page.locator(".js-plotly-plot").count() == 4
-        page.locator(".js-plotly-plot").nth(3).scroll_into_view_if_needed()
+        assert page.locator(".js-plotly-plot").count() == 2
+        page.get_by_role("tab", name="Movements").click()
+        page.wait_for_timeout(300)
+        wait_rendered(page)
+        assert page.locator(".js-plotly-plot").count() == 2
+        page.locator(".js-plotly-plot").nth(1).scroll_into_view_if_needed()
         page.wait_for_selector(".sankey-node", timeout=30_000)
         assert page.locator(".sankey-node").count() >= 8  # both sides of the flows
         assert page.get_by_text("Lost", exact=True).count() >= 1

@@ -109,14 +109,18 @@ def test_page_renders(app_data):
     at.run()
     assert not at.exception
     assert at.title[0].value == "Customer value"
-    assert len(at.get("plotly_chart")) == 5
-    assert len(at.dataframe) == 1
-    # the tier level and a segment filter
-    at.segmented_control(key="value_level").set_value("tier").run()
-    assert not at.exception
+    assert len(at.get("plotly_chart")) == 3 and not at.dataframe  # grid, tiers, segments; other tabs not drawn
+    at.session_state["value_tab"] = "Customers"
+    at.run()
+    assert not at.get("plotly_chart") and len(at.dataframe) == 1
     at.multiselect(key="value_segment").set_value(["champions"]).run()
     assert not at.exception
     assert "Champions" in set(at.dataframe[0].value["segment"].to_list())
+    at.session_state["value_tab"] = "Movements"
+    at.run()
+    assert len(at.get("plotly_chart")) == 2  # matrix, sankey
+    at.segmented_control(key="value_level").set_value("tier").run()
+    assert not at.exception
     # the first date after the second: a message, no traceback
     second = at.date_input(key="value_to").value
     at.date_input(key="value_to").set_value(second - dt.timedelta(days=40)).run()
