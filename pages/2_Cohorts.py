@@ -24,42 +24,55 @@ if table.is_empty():
     ui.empty_state("cohorts.empty")
     st.stop()
 
-st.subheader(t("cohorts.heatmap_title"))
-heat = charts.heatmap(table, metric, p.period, ctx.currency)
-st.plotly_chart(heat, key="cohort_heatmap")
-if heat.data[0].texttemplate is None:
-    st.caption(t("cohorts.hover_hint"))
+heat_tab, curves_tab, segments_tab, table_tab = ui.tabs(
+    "cohort_tab", ["cohorts.tab_heatmap", "cohorts.tab_curves", "cohorts.tab_segments", "cohorts.tab_table"]
+)
+if heat_tab.open:
+    with heat_tab:
+        st.subheader(t("cohorts.heatmap_title"))
+        heat = charts.heatmap(table, metric, p.period, ctx.currency)
+        st.plotly_chart(heat, key="cohort_heatmap")
+        if heat.data[0].texttemplate is None:
+            st.caption(t("cohorts.hover_hint"))
 
-st.subheader(t("cohorts.curves_title"))
-all_cohorts = sorted(table["cohort"].unique().to_list())
-chosen = st.multiselect(
-    t("cohorts.choose_cohorts"), all_cohorts, default=all_cohorts[-6:-1] or all_cohorts[-1:],
-    format_func=lambda c: ui.i18n.fmt_period(c, p.period), key="cohort_chosen",
-)  # fmt: skip
-average = weighted_curve(table, metric)
-st.plotly_chart(charts.curves(table, chosen, average, metric, p.period, ctx.currency), key="cohort_curves")
+if curves_tab.open:
+    with curves_tab:
+        st.subheader(t("cohorts.curves_title"))
+        all_cohorts = sorted(table["cohort"].unique().to_list())
+        chosen = st.multiselect(
+            t("cohorts.choose_cohorts"), all_cohorts, default=all_cohorts[-6:-1] or all_cohorts[-1:],
+            format_func=lambda c: ui.i18n.fmt_period(c, p.period), key="cohort_chosen",
+        )  # fmt: skip
+        average = weighted_curve(table, metric)
+        st.plotly_chart(charts.curves(table, chosen, average, metric, p.period, ctx.currency), key="cohort_curves")
 
-st.subheader(t("cohorts.segments_title"))
-attributes = ui.filterable_attributes(ctx.ds)
-if attributes:
-    attribute = st.selectbox(
-        t("cohorts.segment_attribute"), attributes, format_func=ui.i18n.attribute_label, key="cohort_attribute"
-    )
-    with st.spinner(t("common.computing")):
-        by_value = {
-            v: weighted_curve(with_cohort_rates(f), metric)
-            for v, f in segment_cohort_tables(ctx.ds, p, attribute).items()
-        }
-    st.plotly_chart(charts.segment_curves(by_value, attribute, metric, p.period, ctx.currency), key="cohort_segments")
-    st.caption(t("cohorts.segments_caption"))
-else:
-    ui.empty_state("cohorts.no_attributes")
+if segments_tab.open:
+    with segments_tab:
+        st.subheader(t("cohorts.segments_title"))
+        attributes = ui.filterable_attributes(ctx.ds)
+        if attributes:
+            attribute = st.selectbox(
+                t("cohorts.segment_attribute"), attributes, format_func=ui.i18n.attribute_label, key="cohort_attribute"
+            )
+            with st.spinner(t("common.computing")):
+                by_value = {
+                    v: weighted_curve(with_cohort_rates(f), metric)
+                    for v, f in segment_cohort_tables(ctx.ds, p, attribute).items()
+                }
+            st.plotly_chart(
+                charts.segment_curves(by_value, attribute, metric, p.period, ctx.currency), key="cohort_segments"
+            )
+            st.caption(t("cohorts.segments_caption"))
+        else:
+            ui.empty_state("cohorts.no_attributes")
 
-left, right = st.columns([2, 3])
-with left:
-    st.subheader(t("cohorts.sizes_title"))
-    st.plotly_chart(charts.sizes(table, p.period), key="cohort_sizes")
-with right:
-    st.subheader(t("cohorts.table_title"))
-    st.dataframe(table, hide_index=True, height=300)
-    ui.download(table.drop("active_rate", "alive_rate"), "cohorts", key="cohort_download")
+if table_tab.open:
+    with table_tab:
+        left, right = st.columns([2, 3])
+        with left:
+            st.subheader(t("cohorts.sizes_title"))
+            st.plotly_chart(charts.sizes(table, p.period), key="cohort_sizes")
+        with right:
+            st.subheader(t("cohorts.table_title"))
+            st.dataframe(table, hide_index=True, height=300)
+            ui.download(table.drop("active_rate", "alive_rate"), "cohorts", key="cohort_download")

@@ -398,6 +398,8 @@ def test_page_smoke(app_data):
 def test_page_applies_recommended_map_to_other_pages(app_data):
     at = _apptest()
     at.switch_page("pages/2_Cohorts.py").run()
+    at.session_state["cohort_tab"] = "Sizes and table"  # the tab with the table
+    at.run()
     before = at.dataframe[0].value["alive"].tolist()
     assert not at.sidebar.info
     at.switch_page("pages/4_Return_window.py").run()
@@ -410,6 +412,8 @@ def test_page_applies_recommended_map_to_other_pages(app_data):
     assert set(applied) == {"cafe", "clinic", "salon"} and all(v >= 1 for v in applied.values())
     assert at.success  # the page says the map is in use
     at.switch_page("pages/2_Cohorts.py").run()
+    at.session_state["cohort_tab"] = "Sizes and table"
+    at.run()
     assert not at.exception
     assert "business_type" in at.sidebar.info[0].value
     assert at.dataframe[0].value["alive"].tolist() != before
