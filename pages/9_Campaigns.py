@@ -39,47 +39,56 @@ st.caption(
     )
 )
 
-st.subheader(t("campaigns.table_title"))
-st.dataframe(display_table(figures, "campaign", ctx.money), hide_index=True)
-ui.download(figures.select(q.CAMPAIGN_COLUMNS + q.EXTRA_COLUMNS), "campaigns", key="campaign_download")
+paid_tab, after_tab, splits_tab = ui.tabs(
+    "campaign_tab", ["campaigns.tab_paid", "campaigns.tab_after", "campaigns.tab_splits"]
+)
+if paid_tab.open:
+    with paid_tab:
+        st.subheader(t("campaigns.table_title"))
+        st.dataframe(display_table(figures, "campaign", ctx.money), hide_index=True)
+        ui.download(figures.select(q.CAMPAIGN_COLUMNS + q.EXTRA_COLUMNS), "campaigns", key="campaign_download")
 
-st.subheader(t("campaigns.uplift_section"))
-st.plotly_chart(charts.rates_uplift(figures), key="campaign_rates_uplift")
-for row in figures.iter_rows(named=True):
-    st.markdown("- " + uplift_line(row))
-st.caption(t("campaigns.uplift_caption"))
+        st.subheader(t("campaigns.uplift_section"))
+        st.plotly_chart(charts.rates_uplift(figures), key="campaign_rates_uplift")
+        for row in figures.iter_rows(named=True):
+            st.markdown("- " + uplift_line(row))
+        st.caption(t("campaigns.uplift_caption"))
 
-st.subheader(t("campaigns.revenue_title"))
-st.plotly_chart(charts.revenue_cost(figures, ctx.currency), key="campaign_revenue_cost")
-st.caption(t("campaigns.revenue_caption"))
+        st.subheader(t("campaigns.revenue_title"))
+        st.plotly_chart(charts.revenue_cost(figures, ctx.currency), key="campaign_revenue_cost")
+        st.caption(t("campaigns.revenue_caption"))
 
-names = figures["campaign"].drop_nulls().to_list()
-chosen = st.selectbox(
-    t("campaigns.campaign_choice"), [None, *names], key="campaign_chosen",
-    format_func=lambda c: t("campaigns.all_campaigns") if c is None else c,
-)  # fmt: skip
-left, right = st.columns(2)
-with left:
-    st.subheader(t("campaigns.wins_title"))
-    with st.spinner(t("common.computing")):
-        curve = q.wins_by_day(ctx.ds, p, chosen)
-    st.plotly_chart(charts.wins_curve(curve), key="campaign_wins_curve")
-    st.caption(t("campaigns.wins_caption", days=days))
-with right:
-    st.subheader(t("campaigns.flow_title"))
-    with st.spinner(t("common.computing")):
-        flow = flow_counts(q.status_flow(ctx.ds, p), chosen)
-    if flow.is_empty():
-        ui.empty_state("campaigns.flow_empty")
-    else:
-        st.plotly_chart(charts.status_flow(flow), key="campaign_status_flow")
-    st.caption(t("campaigns.flow_caption", days=days, window=p.window))
+if after_tab.open:
+    with after_tab:
+        names = figures["campaign"].drop_nulls().to_list()
+        chosen = st.selectbox(
+            t("campaigns.campaign_choice"), [None, *names], key="campaign_chosen",
+            format_func=lambda c: t("campaigns.all_campaigns") if c is None else c,
+        )  # fmt: skip
+        left, right = st.columns(2)
+        with left:
+            st.subheader(t("campaigns.wins_title"))
+            with st.spinner(t("common.computing")):
+                curve = q.wins_by_day(ctx.ds, p, chosen)
+            st.plotly_chart(charts.wins_curve(curve), key="campaign_wins_curve")
+            st.caption(t("campaigns.wins_caption", days=days))
+        with right:
+            st.subheader(t("campaigns.flow_title"))
+            with st.spinner(t("common.computing")):
+                flow = flow_counts(q.status_flow(ctx.ds, p), chosen)
+            if flow.is_empty():
+                ui.empty_state("campaigns.flow_empty")
+            else:
+                st.plotly_chart(charts.status_flow(flow), key="campaign_status_flow")
+            st.caption(t("campaigns.flow_caption", days=days, window=p.window))
 
-st.subheader(t("campaigns.splits_title"))
-by_channel, by_group = st.tabs([t("campaigns.by_channel"), t("campaigns.by_group")])
-for tab, by in ((by_channel, "channel"), (by_group, "group")):
-    with tab:
-        split = q.campaign_figures(ctx.ds, p, by)
-        st.dataframe(display_table(split, by, ctx.money), hide_index=True)
-        ui.download(split, f"campaigns_by_{by}", key=f"campaign_download_{by}")
-        st.caption(t(f"campaigns.{by}_caption"))
+if splits_tab.open:
+    with splits_tab:
+        st.subheader(t("campaigns.splits_title"))
+        by_channel, by_group = st.tabs([t("campaigns.by_channel"), t("campaigns.by_group")])
+        for tab, by in ((by_channel, "channel"), (by_group, "group")):
+            with tab:
+                split = q.campaign_figures(ctx.ds, p, by)
+                st.dataframe(display_table(split, by, ctx.money), hide_index=True)
+                ui.download(split, f"campaigns_by_{by}", key=f"campaign_download_{by}")
+                st.caption(t(f"campaigns.{by}_caption"))

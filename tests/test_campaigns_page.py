@@ -139,16 +139,23 @@ def test_page_on_sample(app_data):
     at = _page()
     assert not at.exception
     assert at.slider(key="campaign_attribution_days").value == 30
-    assert len(at.get("plotly_chart")) == 4
+    assert len(at.get("plotly_chart")) == 2  # rates and uplift, revenue against cost (the open tab only)
     lines = " ".join(m.value for m in at.markdown)
     assert "winback_2026_autumn" in lines and "uplift" in lines
     assert any("none is still open" in c.value for c in at.caption)
     at.slider(key="campaign_attribution_days").set_value(60).run()
     assert not at.exception
     assert any("60-day window" in c.value for c in at.caption)
+    assert len(at.get("download_button")) == 1
+    at.session_state["campaign_tab"] = "After the contact"
+    at.run()
+    assert len(at.get("plotly_chart")) == 2  # wins by day, statuses before and after
     at.selectbox(key="campaign_chosen").set_value("winback_2026_spring").run()
     assert not at.exception
-    assert len(at.get("download_button")) == 3
+    at.session_state["campaign_tab"] = "By channel and group"
+    at.run()
+    assert not at.exception and not at.get("plotly_chart")
+    assert len(at.get("download_button")) == 2
 
 
 def test_page_without_contacts(monkeypatch, make_data):
@@ -213,7 +220,13 @@ def test_browser_with_and_without_contacts(browser, sample_dir, make_data):
             body = page.locator("body").inner_text()
             if folder == sample_dir:
                 assert "winback_2026_autumn" in body and "control group of" in body
-                assert page.locator(".js-plotly-plot").count() == 4
+                assert page.locator(".js-plotly-plot").count() == 2
+                page.get_by_role("tab", name="After the contact").click()
+                page.wait_for_timeout(300)
+                wait_rendered(page)
+                assert page.locator('[data-testid="stException"]').count() == 0
+                assert page.locator(".js-plotly-plot").count() == 2
+                page.screenshot(path=str(ARTIFACTS / f"{name}_after.png"))
             else:
                 assert "--table contacts" in body
                 assert page.locator(".js-plotly-plot").count() == 0
