@@ -33,33 +33,39 @@ st.caption(f"**{line}** · {stamp}")
 
 st.html(charts.tiles_html(charts.kpi_tiles(head, p.period, ctx.currency)))
 
-left, middle, right = st.columns([1, 1.25, 1.35])
+left, right = st.columns([1, 2.6])
 with left:
     st.plotly_chart(charts.waterfall(waterfall_steps(head.current), current), key="kpi_waterfall")
-with middle:
-    st.plotly_chart(charts.trends(kpis, p.period), key="kpi_trends")
 with right:
-    attributes = ui.filterable_attributes(ctx.ds)
-    if attributes:
-        attribute = st.selectbox(
-            t("kpis.breakdown_attribute"), attributes, key="kpi_breakdown_attribute",
-            format_func=lambda a: a.replace("_", " ").capitalize(),
-        )  # fmt: skip
-        with st.spinner(t("common.computing")):
-            table = breakdown(segment_kpis(ctx.ds, p, attribute), head.current["period"])
-        money = i18n.currency_symbol(ctx.currency) + "%,.0f"
-        rates = [c for c in BREAKDOWN_COLUMNS if c.endswith("_rate")]
-        config = {"segment": st.column_config.TextColumn(t("kpis.col_segment"))} | {
-            c: st.column_config.NumberColumn(
-                t(f"kpis.col_{c}"), format="%.1f%%" if c in rates else money if c in ("revenue", "aov") else "localized"
-            )
-            for c in BREAKDOWN_COLUMNS
-        }
-        shown = table.with_columns(pl.col(rates) * 100)  # shown as percentages with one decimal
-        st.dataframe(shown, hide_index=True, column_config=config, height=215, key="kpi_breakdown")
-        ui.download(table, f"kpis_by_{attribute}", key="kpi_breakdown_download")
-    else:
-        ui.empty_state("kpis.breakdown_none")
+    # the breakdown runs one KPI query per segment value: only when its tab is open
+    trend_tab, segment_tab = ui.tabs("kpi_tab", ["kpis.tab_trend", "kpis.tab_segments"])
+if trend_tab.open:
+    with trend_tab:
+        st.plotly_chart(charts.trends(kpis, p.period), key="kpi_trends")
+if segment_tab.open:
+    with segment_tab:
+        attributes = ui.filterable_attributes(ctx.ds)
+        if attributes:
+            attribute = st.selectbox(
+                t("kpis.breakdown_attribute"), attributes, key="kpi_breakdown_attribute",
+                format_func=lambda a: a.replace("_", " ").capitalize(),
+            )  # fmt: skip
+            with st.spinner(t("common.computing")):
+                table = breakdown(segment_kpis(ctx.ds, p, attribute), head.current["period"])
+            money = i18n.currency_symbol(ctx.currency) + "%,.0f"
+            rates = [c for c in BREAKDOWN_COLUMNS if c.endswith("_rate")]
+            config = {"segment": st.column_config.TextColumn(t("kpis.col_segment"))} | {
+                c: st.column_config.NumberColumn(
+                    t(f"kpis.col_{c}"),
+                    format="%.1f%%" if c in rates else money if c in ("revenue", "aov") else "localized",
+                )
+                for c in BREAKDOWN_COLUMNS
+            }
+            shown = table.with_columns(pl.col(rates) * 100)  # shown as percentages with one decimal
+            st.dataframe(shown, hide_index=True, column_config=config, height=215, key="kpi_breakdown")
+            ui.download(table, f"kpis_by_{attribute}", key="kpi_breakdown_download")
+        else:
+            ui.empty_state("kpis.breakdown_none")
 
 with st.expander(t("kpis.table_title")):
     st.dataframe(kpis, hide_index=True, key="kpi_table")

@@ -113,6 +113,9 @@ def test_app_page_runs(app_data):
     assert at.title[0].value == "Executive KPIs"
     assert len(at.get("plotly_chart")) == 2
     assert "Data as of" in at.caption[0].value
+    at.session_state["kpi_tab"] = "By segment"
+    at.run()
+    assert len(at.get("plotly_chart")) == 1 and at.dataframe[0].value.shape[0] >= 2  # waterfall, breakdown
     attribute = at.selectbox(key="kpi_breakdown_attribute")
     attribute.set_value(attribute.options[-1]).run()
     assert not at.exception
@@ -133,7 +136,12 @@ def test_browser_kpis_fit_a_laptop_screen(server, browser):
         charts_drawn.nth(1).wait_for(timeout=60_000)
         assert charts_drawn.count() == 2
         bottoms = [charts_drawn.nth(i).bounding_box() for i in range(2)]
+        page.get_by_role("tab", name="By segment").click()
+        page.wait_for_timeout(300)
+        wait_rendered(page)
+        page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=60_000)
         bottoms.append(page.locator('[data-testid="stDataFrame"]').first.bounding_box())
+        page.screenshot(path="tests/artifacts/kpis_by_segment.png")
         assert all(box is not None and box["y"] + box["height"] <= 900 for box in bottoms), bottoms
     finally:
         context.close()
