@@ -8,7 +8,9 @@ facts_at as (
         min(p.day) as first_day,
         max(p.day) as last_day,
         count(*) as frequency,
-        quantile_cont(p.day - p.prev_day, 0.5) as expected_gap,
+        -- the median gap so far at the last purchase day on or before d (a base column): a streaming
+        -- aggregate, where a median over the gaps would hold every gap in memory (out of memory at 100M)
+        arg_max(p.gap_median, p.day) as expected_gap,
         max(case when p.day - p.prev_day > p.w then p.day end) as last_reactivation
     from status_dates sd
     join pd p on p.day <= sd.d
