@@ -69,7 +69,9 @@ def table_files(path: Path) -> list[Path]:
 
 
 def data_version(data_dir: Path) -> str:
-    """A fingerprint of the data folder: changes whenever a table file is added, removed or rewritten."""
+    """A fingerprint of the data folder: changes whenever a table file is added, removed or rewritten. File
+    names count relative to the folder, so the same folder named by a relative or an absolute path (the CLI
+    and the app) shares one base cache."""
     h = hashlib.sha1()
     for name in TABLES:
         path = find_table(data_dir, name)
@@ -77,7 +79,7 @@ def data_version(data_dir: Path) -> str:
             continue
         for f in table_files(path):
             st = f.stat()
-            h.update(f"{f}|{st.st_size}|{st.st_mtime_ns};".encode())
+            h.update(f"{f.relative_to(data_dir)}|{st.st_size}|{st.st_mtime_ns};".encode())
     return h.hexdigest()[:16]
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
-from tests.conftest import run_cli
+from retention import db
+from tests.conftest import d, run_cli
 
 
 def test_cache_written_reused_and_invalidated(tmp_path, sample_dir):
@@ -42,3 +44,10 @@ def test_unwritable_cache_folder_still_answers(tmp_path, sample_dir):
     blocker.write_text("x")
     res = run_cli("cohorts", "--data", data, env={"RETENTION_CACHE_DIR": str(blocker / "sub")})
     assert res.returncode == 0, res.stderr
+
+
+def test_relative_and_absolute_paths_share_one_version(make_data, monkeypatch):
+    # the CLI is often given a relative folder and the app an absolute one: both must find the same cache
+    folder = make_data(orders={"customer_id": ["a"], "ordered_at": [d("2024-01-01")], "amount": [1.0]})
+    monkeypatch.chdir(folder.parent)
+    assert db.data_version(Path(folder.name)) == db.data_version(folder.resolve())
