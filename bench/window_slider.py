@@ -22,22 +22,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.app_timing import OBSERVER  # noqa: E402  (records each script state change in the page)
 from tests.conftest import start_server  # noqa: E402  (the same server start as the browser tests)
 
 CHROMIUM = "/usr/bin/chromium"
 
-# Records, in the page, each change of the script state with performance.now().
-OBSERVER = """
-() => {
-  window.__states = [];
-  const record = () => {
-    const el = document.querySelector('[data-test-script-state]');
-    if (el) window.__states.push([el.getAttribute('data-test-script-state'), performance.now()]);
-  };
-  new MutationObserver(record).observe(document.body, {subtree: true, attributes: true,
-                                                       attributeFilter: ['data-test-script-state']});
-}
-"""
 THRESHOLD_TEXT = """
 (want) => Array.from(document.querySelectorAll('.st-key-window_curve .annotation-text'))
               .some(e => e.textContent.includes(want))

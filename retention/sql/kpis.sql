@@ -8,15 +8,7 @@ period_origin as (
     select min(order_date) as start_day from order_days
 ),
 -- include: _periods.sql
-period_of_day as (
-    -- every day from the first period's start to T, with its period (joins on a date are cheap)
-    select cast(unnest(generate_series(
-        cast((select min(p_start) from periods) as timestamp), cast(cast($as_of as date) as timestamp), interval 1 day
-    )) as date) as day
-),
-day_q as (
-    select d.day, p.q from period_of_day d join periods p on d.day between p.p_start and p.eff_end
-),
+-- include: _period_days.sql
 -- Spans of activity: a purchase day keeps the customer active until its window runs out, the next
 -- purchase day or T; spans of one customer never overlap. A span counts at every period end inside it.
 spans as (
