@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -34,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.timed_server import start  # noqa: E402  (streamlit run, with each script run's time logged)
 from retention.ui import PAGES  # noqa: E402
+from tests.conftest import stop_server  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu"]
@@ -212,11 +212,7 @@ def main() -> int:
                 rows.append((key, res))
             browser.close()
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_server(proc)
     print()
     print("Browser: from the change to notRunning; server: the script runs it caused (median / max s).")
     print()

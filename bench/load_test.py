@@ -13,7 +13,6 @@ import asyncio
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -24,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.timed_server import start  # noqa: E402
 from retention.ui import PAGES  # noqa: E402
+from tests.conftest import stop_server  # noqa: E402
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
@@ -154,11 +154,7 @@ async def main() -> None:
             " the browsers (and anything else on the machine) the rest"
         )
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_server(proc)
         log.unlink(missing_ok=True)
 
 

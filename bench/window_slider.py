@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import signal
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -23,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.app_timing import OBSERVER  # noqa: E402  (records each script state change in the page)
-from tests.conftest import start_server  # noqa: E402  (the same server start as the browser tests)
+from tests.conftest import start_server, stop_server  # noqa: E402  (the same server start as the browser tests)
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -73,11 +72,7 @@ def run(data_dir: Path, repeat: int) -> None:
                 drawn_ms.append(page.evaluate("() => performance.now()") - start)
             browser.close()
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_server(proc)
     med_idle, med_drawn = statistics.median(idle_ms), statistics.median(drawn_ms)
     print(f"data: {data_dir}")
     print(f"cold page load (baseline): {cold * 1000:.0f} ms")

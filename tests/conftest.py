@@ -105,15 +105,20 @@ def start_server(data_dir: Path, extra_env: dict | None = None, cwd: Path = ROOT
     raise RuntimeError("streamlit did not become healthy in 90 s")
 
 
-@pytest.fixture(scope="session")
-def server(sample_dir):
-    proc, url = start_server(sample_dir)
-    yield url
+def stop_server(proc: subprocess.Popen) -> None:
+    """Stop a server started by start_server (or bench/timed_server.start): terminate, then kill after 10 s."""
     proc.terminate()
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+@pytest.fixture(scope="session")
+def server(sample_dir):
+    proc, url = start_server(sample_dir)
+    yield url
+    stop_server(proc)
 
 
 @pytest.fixture(scope="session")

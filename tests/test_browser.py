@@ -129,3 +129,27 @@ def test_sign_in_in_browser(browser, sample_dir, tmp_path):
         context.close()
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_csv_download_is_written_on_click_with_bom(server, browser, sample_dir):
+    # downloads are deferred (the CSV is made when the button is clicked): the file must still arrive, in
+    # UTF-8 with a BOM, with the CLI's columns and rows
+    from tests.conftest import run_cli
+
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    try:
+        page.goto(f"{server}/Lifecycle?lang=en", wait_until="domcontentloaded")
+        wait_rendered(page)
+        with page.expect_download(timeout=60_000) as info:
+            page.locator(".st-key-lc_counts_download button").click()
+        body = Path(info.value.path()).read_bytes()
+        assert info.value.suggested_filename == "statuses.csv"
+        assert body.startswith(b"\xef\xbb\xbf")
+        lines = body[3:].decode("utf-8").splitlines()
+        cli = run_cli("status", "--data", sample_dir).stdout.splitlines()
+        assert lines[0].split(",")[:2] == cli[0].split(",")[:2] == ["status", "customers"]
+        assert [line.split(",")[:2] for line in lines[1:]] == [line.split(",")[:2] for line in cli[1:]]
+        assert page.locator('[data-testid="stException"]').count() == 0
+    finally:
+        context.close()
