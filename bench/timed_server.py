@@ -22,13 +22,13 @@ _original = script_runner.exec_func_with_error_handling
 
 
 def _timed(func, ctx):
-    start = time.perf_counter()
+    start, wall = time.perf_counter(), time.time()
     try:
         return _original(func, ctx)
     finally:
         elapsed = time.perf_counter() - start
         with _log_lock, open(os.environ["BENCH_TIMING_LOG"], "a") as fh:
-            fh.write(f"{elapsed:.4f} {getattr(ctx, 'page_script_hash', '')}\n")
+            fh.write(f"{elapsed:.4f} {getattr(ctx, 'page_script_hash', '')} {wall:.4f}\n")
 
 
 script_runner.exec_func_with_error_handling = _timed
