@@ -104,6 +104,6 @@ if people.open:
             for c in ("first_day", "last_day", "last_reactivation"):
                 config[c] = st.column_config.DateColumn(t(f"lifecycle.col_{c}"), format="YYYY-MM-DD")
             shown = customers.drop("status")
-            st.dataframe(shown, hide_index=True, height=320, column_config=config, key="lc_customers")
+            st.dataframe(shown, hide_index=True, height=320, column_config=config, key="lc_customers", lazy=True)
             ui.download(customers, f"customers_{status}", key="lc_customers_download")
-            ui.profile_picker(customers["customer_id"].to_list(), key=f"lc_profile_{status}")
+            ui.profile_picker(customers["customer_id"], key=f"lc_profile_{status}")

@@ -117,7 +117,7 @@ if tables.open:
             ui.download(table, "churn_reasons", key="reasons_table_download")
             st.subheader(t("reasons.rows_title"))
             rows = q.reason_rows(ctx.ds, p, *rng)
-            st.dataframe(rows, hide_index=True, height=320,
+            st.dataframe(rows, hide_index=True, height=320, lazy=True,
                          column_config={"churned_at": st.column_config.DateColumn(format="YYYY-MM-DD")})  # fmt: skip
             ui.download(rows, "churn_reason_rows", key="reasons_rows_download")
             st.caption(t("reasons.rows_caption"))

@@ -98,7 +98,7 @@ if people.open:
         st.dataframe(
             shape.with_labels(shown.sort("monetary", "customer_id", descending=[True, False]).head(SHOWN),
                               {"segment": "segment", "tier": "tier"}),
-            hide_index=True, height=380,
+            hide_index=True, height=380, lazy=True,
             column_config={
                 "customer_id": t("rfm.col_customer"), "recency": t("rfm.col_recency"), "frequency": t("rfm.col_frequency"),
                 "monetary": st.column_config.NumberColumn(t("rfm.col_monetary"), format=money),

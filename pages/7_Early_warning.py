@@ -62,7 +62,7 @@ if call_tab.open:
         names = ("customer_id", "status", "days_silent", "frequency", "rfm_segment", "value_tier")
         st.dataframe(
             with_labels(call_list, {"status": "status", "rfm_segment": "segment", "value_tier": "tier"}),
-            hide_index=True, height=420,
+            hide_index=True, height=420, lazy=True,
             column_config={
                 **{c: t("alerts." + c) for c in names},
                 **{a: i18n.attribute_label(a) for a in attrs},  # as the sidebar names them
@@ -79,7 +79,7 @@ if call_tab.open:
             label=t("alerts.download_call_list"),
             primary=True,
         )
-        ui.profile_picker(call_list["customer_id"].to_list(), key="alerts_profile")
+        ui.profile_picker(call_list["customer_id"], key="alerts_profile")
 
 if chart_tab.open:
     with chart_tab:

@@ -343,15 +343,22 @@ def empty_state(message_key: str, **kwargs: object) -> None:
     st.info(t(message_key, **kwargs), icon=":material/info:")
 
 
-def profile_picker(customer_ids: list[str], key: str) -> None:
-    """A select box of the listed customers and a link opening the chosen one's profile (session key
-    `profile_customer` and URL parameter `customer`, which the profile page reads)."""
+PICKER_OPTIONS = 1_000
+
+
+def profile_picker(customer_ids: pl.Series, key: str) -> None:
+    """A select box of the listed customers (the first PICKER_OPTIONS, in the list's order: the rest are one
+    search away on the profile page, and every option is sent to the browser on every rerun) and a link
+    opening the chosen one's profile (session key `profile_customer` and URL parameter `customer`, which the
+    profile page reads)."""
     page = PAGE_BY_KEY["profile"]
-    if not customer_ids or current_role() not in page.roles or not (ROOT / page.path).exists():
+    if customer_ids.is_empty() or current_role() not in page.roles or not (ROOT / page.path).exists():
         return
     c1, c2 = st.columns([1, 2], vertical_alignment="bottom")
+    capped = customer_ids.len() > PICKER_OPTIONS
     chosen = c1.selectbox(
-        t("profile.open_profile"), customer_ids, key=key,
+        t("profile.open_profile"), customer_ids.head(PICKER_OPTIONS).to_list(), key=key,
+        help=t("profile.open_profile_capped", limit=i18n.fmt_int(PICKER_OPTIONS)) if capped else None,
         on_change=lambda: st.session_state.update(profile_customer=st.session_state[key]),
     )  # fmt: skip
     with c2:

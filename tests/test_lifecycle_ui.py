@@ -161,3 +161,81 @@ def test_browser_lifecycle_draws_its_charts_per_tab(server, browser):
         assert page.get_by_text("Lost", exact=True).count() >= 1
     finally:
         context.close()
+
+
+def test_app_profile_picker_offers_the_first_customers_of_the_list(app_data, monkeypatch):
+    """Every option of a select box goes to the browser on every rerun: the picker offers the first
+    PICKER_OPTIONS customers of the list, in its order, and says where the others are."""
+    from streamlit.testing.v1 import AppTest
+
+    from retention import ui
+
+    at = AppTest.from_file(str(ROOT / "pages/3_Lifecycle.py"), default_timeout=120)
+    at.session_state["lc_tab"] = "Customers"
+    at.run()
+    full = at.selectbox(key="lc_profile_alert")
+    assert len(full.options) > 3 and not full.help
+    listed = at.dataframe[0].value["customer_id"].to_list()
+    assert full.options == listed
+    monkeypatch.setattr(ui, "PICKER_OPTIONS", 3)
+    at.run()
+    capped = at.selectbox(key="lc_profile_alert")
+    assert capped.options == listed[:3]
+    assert "first 3 customers" in capped.help and "Customer profile" in capped.help
+
+
+@pytest.fixture(scope="module")
+def larger_sample(tmp_path_factory):
+    """The sample with 3,000 customers: over 1,000 of them are loyal, more than the grid's first page."""
+    from retention.sample import write_sample
+    from tests.conftest import start_server, stop_server
+
+    folder = tmp_path_factory.mktemp("sample3000")
+    write_sample(folder, customers=3000, seed=7)
+    proc, url = start_server(folder)
+    yield folder, url
+    stop_server(proc)
+
+
+@pytest.mark.browser
+def test_browser_long_customer_list_loads_lazily(larger_sample, browser):
+    """A list over 1,000 rows is sent a page at a time: the grid still counts every row, and scrolling to
+    the end fetches the last customers, the same as the CLI's last."""
+    from tests.conftest import run_cli
+    from tests.test_browser import wait_rendered
+
+    folder, server = larger_sample
+    out = run_cli("status", "--by-customer", env={"RETENTION_DATA_DIR": str(folder)})
+    assert out.returncode == 0, out.stderr
+    loyal = [line.split(",")[0] for line in out.stdout.splitlines()[1:] if line.endswith(",loyal")]
+    assert len(loyal) > 1000  # more than the first page
+    context = browser.new_context(viewport={"width": 1440, "height": 1200})
+    page = context.new_page()
+    asked = []  # what the browser sends on the websocket: reruns, and requests for rows
+    page.on("websocket", lambda ws: ws.on("framesent", lambda frame: asked.append(frame)))
+    try:
+        page.goto(f"{server}/Lifecycle", wait_until="domcontentloaded")
+        wait_rendered(page)
+        page.get_by_role("tab", name="Customers").click()
+        page.wait_for_timeout(300)
+        wait_rendered(page)
+        page.locator(".st-key-lc_list_status").click()
+        page.get_by_role("option", name="Loyal", exact=True).click()
+        page.wait_for_timeout(300)
+        wait_rendered(page)
+        assert page.locator('[data-testid="stException"]').count() == 0
+        grid = page.locator('[data-testid="stDataFrame"]').first
+        assert grid.locator("[aria-rowcount]").get_attribute("aria-rowcount") == str(len(loyal) + 1)  # and the header
+        box = grid.bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        asked.clear()
+        for _ in range(40):
+            page.mouse.wheel(0, 3000)
+            page.wait_for_timeout(50)
+        last = grid.locator(f'tr[aria-rowindex="{len(loyal) + 1}"]')
+        last.wait_for(state="attached", timeout=30_000)
+        assert last.inner_text().split()[0].startswith(loyal[-1])
+        assert asked  # the rows past the first page were asked for as the grid scrolled
+        assert page.locator('[data-testid="stException"]').count() == 0
+    finally:
+        context.close()
