@@ -420,3 +420,38 @@ def test_page_applies_recommended_map_to_other_pages(app_data):
     # the sidebar reset brings one window for everyone back
     at.sidebar.button(key="_reset_map").click().run()
     assert not at.sidebar.info and at.dataframe[0].value["alive"].tolist() == before
+
+
+def test_overview_literal(make_data):
+    """The Overview's figures on hand-made data, at T = 2024-03-31 with W = 30, then filtered and mapped.
+
+    a: 01-05, 03-20 (and a refund on 03-25)   -> buyer, active (silent 11 days)
+    b: 02-01                                   -> buyer, not active (silent 59 > 30)
+    c: 03-31, and 04-02 after T                -> buyer, active (silent 0); the April order is not counted
+    d: signed up 03-01, never bought           -> prospect
+    e: signed up 04-15 (after T)               -> not yet a customer
+    f: only a refund on 03-10                  -> neither buyer nor prospect (no customers row)
+    """
+    folder = make_data(
+        orders=orders([
+            ("a", "2024-01-05", 10.0), ("a", "2024-03-20", 5.0), ("a", "2024-03-25", -5.0),
+            ("b", "2024-02-01", 7.5), ("c", "2024-03-31", 2.0), ("c", "2024-04-02", 100.0), ("f", "2024-03-10", -3.0),
+        ]),  # fmt: skip
+        customers={
+            "customer_id": ["a", "b", "c", "d", "e"],
+            "signed_up_at": [d("2024-01-01"), d("2024-01-01"), d("2024-01-01"), d("2024-03-01"), d("2024-04-15")],
+            "region": ["East", "West", "East", "East", "West"],
+        },
+    )
+    ds, p = params(folder, as_of=d("2024-03-31"), window=30)
+    facts = overview(ds, p)
+    assert {k: facts[k] for k in ("buyers", "prospects", "customers", "active")} == {
+        "buyers": 3, "prospects": 1, "customers": 4, "active": 2
+    }  # fmt: skip
+    assert (facts["order_rows"], facts["activity_rows"], facts["refund_rows"]) == (6, 4, 2)
+    assert facts["revenue"] == pytest.approx(16.5)  # 10 + 5 - 5 + 7.5 + 2 - 3
+    assert (facts["first_order_date"], facts["last_order_date"]) == (d("2024-01-05"), d("2024-03-31"))
+    east = overview(ds, p.with_(filters=(("region", ("East",)),)))
+    assert (east["buyers"], east["prospects"], east["active"], east["order_rows"]) == (2, 1, 2, 4)
+    _, mapped = params(folder, as_of=d("2024-03-31"), window=30, window_by="region", window_map={"West": 60})
+    assert overview(ds, mapped)["active"] == 3  # b's 59 days of silence are within West's 60
