@@ -3,6 +3,7 @@
 import tempfile
 from pathlib import Path
 
+import pandas  # noqa: F401  (streamlit imports it lazily to draw a table: see retention/charts)
 import streamlit as st
 
 from retention import db, i18n, importer, ui

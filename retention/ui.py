@@ -12,9 +12,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-# plotly imports pandas lazily from inside its validators; a second script thread could then find the
-# module half-initialised (seen under load: "partially initialized module 'pandas'"). Import it up front.
-import pandas  # noqa: F401
 import polars as pl
 import streamlit as st
 

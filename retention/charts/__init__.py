@@ -11,6 +11,11 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import TypeVar
 
+# plotly imports pandas lazily from inside its validators; a second script thread could then find the
+# module half-initialised (seen under load: "partially initialized module 'pandas'"). So it is imported with
+# the figure builders, before any page thread can draw; not in retention.ui, where it cost the first page
+# (the Overview, no chart) 0.6 s.
+import pandas  # noqa: F401
 import plotly.graph_objects as go
 import plotly.io as pio
 import polars as pl
