@@ -9,11 +9,16 @@ folder made by `bench/generate.py`, and measures in headless Chromium:
 * the first page after start-up: from `goto` to the page's title drawn, and to the script state
   `notRunning` (everything drawn). The base cache on disk is kept as it is; `--cold-cache` removes it
   first, so that the first page also builds it.
-* on every analysis page, the time from a change to `data-test-script-state="notRunning"` (measured inside
-  the page with performance.now(), from the key press or click):
+* on every analysis page, the time from a change to `data-test-script-state="notRunning"`, measured inside
+  the page with performance.now(), from the input event (the key press or the pointer press that commits
+  the change) as the page received it; before each change the page is left to finish drawing the last one:
   - the sidebar's return window moved one day (a view never seen), then back (a view seen before), then
-    forward again (seen);
-  - a segment filter value picked (never seen), removed (seen), picked again (seen).
+    forward again and back (seen);
+  - a segment filter value picked (never seen), removed (seen), picked again (seen), removed (seen).
+
+Each round (--repeat, default 3) starts a fresh server, so a new view is new in every round. The report gives
+every sample (median, max, p95, how many within the target) and, as bench/run.py takes the best of three
+runs of each report, each step's best round.
 
 Targets at 1M orders: a new view at most 1.5 s, a view seen before at most 0.5 s. Not part of the tests:
 the machine is shared, so the figures are for reading, not asserting.
@@ -157,34 +162,37 @@ def first_page(url: str, browser, path: str = "/") -> tuple[float, float]:
     return shown, done
 
 
-def page_changes(url: str, browser, page_key: str, attr: str | None, value: str | None) -> dict[str, list[float]]:
+Step = tuple[str, str]  # (kind: "new" or "seen", label)
+
+
+def page_changes(
+    url: str, browser, page_key: str, attr: str | None, value: str | None
+) -> dict[Step, tuple[float, float]]:
+    """Each step of the page's sequence: (browser seconds, server seconds)."""
     target = next(p for p in PAGES if p.key == page_key)
     page = browser.new_page(viewport={"width": 1440, "height": 1000})
     page.goto(url + url_path(target.path), wait_until="domcontentloaded")
     page.wait_for_selector('[data-testid="stSidebar"]', timeout=300_000)
     page.wait_for_timeout(300)
     wait_idle(page)
-    out: dict[str, list[float]] = {"new": [], "seen": [], "new_server": [], "seen_server": []}
     steps = [
-        ("new", "window +1", slider_step(page, "ArrowRight")),
-        ("seen", "window -1", slider_step(page, "ArrowLeft")),
-        ("seen", "window +1", slider_step(page, "ArrowRight")),
-        ("seen", "window -1", slider_step(page, "ArrowLeft")),
+        ("new", "1 window +1", slider_step(page, "ArrowRight")),
+        ("seen", "2 window -1", slider_step(page, "ArrowLeft")),
+        ("seen", "3 window +1", slider_step(page, "ArrowRight")),
+        ("seen", "4 window -1", slider_step(page, "ArrowLeft")),
     ]
     if attr and value:
         steps += [
-            ("new", f"{attr} = {value}", pick_filter(page, attr, value)),
-            ("seen", f"{attr} cleared", clear_filter(page, attr)),
-            ("seen", f"{attr} = {value}", pick_filter(page, attr, value)),
-            ("seen", f"{attr} cleared", clear_filter(page, attr)),
+            ("new", f"5 {attr} = {value}", pick_filter(page, attr, value)),
+            ("seen", f"6 {attr} cleared", clear_filter(page, attr)),
+            ("seen", f"7 {attr} = {value}", pick_filter(page, attr, value)),
+            ("seen", f"8 {attr} cleared", clear_filter(page, attr)),
         ]
-    detail = []
+    out: dict[Step, tuple[float, float]] = {}
     for kind, label, act in steps:
-        secs, server = timed(page, act)
-        out[kind].append(secs)
-        out[kind + "_server"].append(server)
-        detail.append(f"{label} ({kind}) {secs:.2f} [server {server:.2f}]")
-    print(f"  {page_key}: " + ", ".join(detail), flush=True)
+        out[(kind, label)] = timed(page, act)
+    print(f"  {page_key}: " + ", ".join(f"{label[2:]} ({kind}) {b:.2f} [server {sv:.2f}]"
+                                       for (kind, label), (b, sv) in out.items()), flush=True)  # fmt: skip
     page.close()
     return out
 
@@ -198,6 +206,9 @@ def main() -> int:
     ap.add_argument("--data", type=Path, required=True)
     ap.add_argument("--pages", default="overview,kpis,cohorts,lifecycle,return_window,reasons,value,alerts,campaigns")
     ap.add_argument("--filter", default="region=East", help="ATTRIBUTE=VALUE picked in the sidebar")
+    ap.add_argument(
+        "--repeat", type=int, default=3, help="rounds, each on a freshly started server (so new views are new)"
+    )
     ap.add_argument("--first-page-only", action="store_true")
     ap.add_argument("--cold-cache", action="store_true", help="remove the base cache before starting")
     args = ap.parse_args()
@@ -207,49 +218,68 @@ def main() -> int:
     attr, _, value = args.filter.partition("=")
     from playwright.sync_api import sync_playwright
 
-    t_start = time.perf_counter()
+    print(f"data: {data}")
+    samples: dict[str, dict[Step, list[tuple[float, float]]]] = {}
     TIMING_LOG.parent.mkdir(parents=True, exist_ok=True)
-    TIMING_LOG.write_text("")
-    proc, url = start(data, TIMING_LOG, ROOT / "bench/out/app_timing_server.log")
-    healthy = time.perf_counter() - t_start
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            shown, done = first_page(url, browser)
-            print(f"data: {data}")
-            print(f"server healthy after {healthy:.2f} s")
-            print(f"first page (Overview): title drawn {shown:.2f} s, everything drawn {done:.2f} s after goto")
-            if args.first_page_only:
-                return 0
-            kpis_shown, kpis_done = first_page(url, browser, "/KPIs")
-            print(f"KPIs page, first visit: title {kpis_shown:.2f} s, everything {kpis_done:.2f} s")
-            rows = []
-            for key in args.pages.split(","):
-                res = page_changes(url, browser, key, attr or None, value or None)
-                rows.append((key, res))
-            browser.close()
-    finally:
-        stop_server(proc)
-    print()
-    print("Browser: from the change to notRunning; server: the script runs it caused (median / max s).")
-    print()
-    print("| page | new view, browser | new view, server | seen view, browser | seen view, server |")
-    print("|---|---:|---:|---:|---:|")
-    all_new, all_seen = [], []
-    for key, res in rows:
-        all_new += res["new"]
-        all_seen += res["seen"]
-        print(
-            f"| {key} | {_mm(res['new'])} | {_mm(res['new_server'])} | {_mm(res['seen'])} | {_mm(res['seen_server'])} |"
-        )
-    ok_new, ok_seen = max(all_new) <= NEW_TARGET, max(all_seen) <= SEEN_TARGET
-    all_new_s = [x for _, r in rows for x in r["new_server"]]
-    all_seen_s = [x for _, r in rows for x in r["seen_server"]]
-    print(f"| all ({len(all_new)} new, {len(all_seen)} seen) | {_mm(all_new)} | {_mm(all_new_s)} | {_mm(all_seen)} "
-          f"| {_mm(all_seen_s)} |")  # fmt: skip
-    print(f"new view <= {NEW_TARGET} s: {'pass' if ok_new else 'FAIL'}; "
-          f"seen view <= {SEEN_TARGET} s: {'pass' if ok_seen else 'FAIL'}")  # fmt: skip
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        for round_no in range(1, (1 if args.first_page_only else args.repeat) + 1):
+            TIMING_LOG.write_text("")
+            t_start = time.perf_counter()
+            proc, url = start(data, TIMING_LOG, ROOT / "bench/out/app_timing_server.log")
+            healthy = time.perf_counter() - t_start
+            try:
+                shown, done = first_page(url, browser)
+                print(f"round {round_no}: server healthy after {healthy:.2f} s; first page (Overview): title drawn "
+                      f"{shown:.2f} s, everything drawn {done:.2f} s after goto", flush=True)  # fmt: skip
+                if args.first_page_only:
+                    break
+                kpis_shown, kpis_done = first_page(url, browser, "/KPIs")
+                print(f"  KPIs page, first visit: title {kpis_shown:.2f} s, everything {kpis_done:.2f} s")
+                for key in args.pages.split(","):
+                    for step, sample in page_changes(url, browser, key, attr or None, value or None).items():
+                        samples.setdefault(key, {}).setdefault(step, []).append(sample)
+            finally:
+                stop_server(proc)
+        browser.close()
+    if args.first_page_only:
+        return 0
+    report(samples, args.repeat)
     return 0
+
+
+def report(samples: dict[str, dict[Step, list[tuple[float, float]]]], rounds: int) -> None:
+    """Per page: every sample (median / max), and each step's best round, as bench/run.py takes the best of
+    three runs; the targets are checked both ways."""
+    print()
+    print(
+        f"Browser: from the change to notRunning; server: the script runs it caused. {rounds} rounds; "
+        "median / max over every sample, and the slowest step's best round."
+    )
+    print()
+    print("| page | new view, browser | new, server | new, slowest step's best | seen view, browser | seen, server "
+          "| seen, slowest step's best |")  # fmt: skip
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    every: dict[str, list[float]] = {"new": [], "seen": []}
+    best: dict[str, list[float]] = {"new": [], "seen": []}
+    server: dict[str, list[float]] = {"new": [], "seen": []}
+    for key, steps in samples.items():
+        cells = []
+        for kind in ("new", "seen"):
+            runs = [x for (k, _), xs in steps.items() if k == kind for x in xs]
+            bests = [min(b for b, _ in xs) for (k, _), xs in steps.items() if k == kind]
+            every[kind] += [b for b, _ in runs]
+            server[kind] += [sv for _, sv in runs]
+            best[kind] += bests
+            cells += [_mm([b for b, _ in runs]), _mm([sv for _, sv in runs]), f"{max(bests):.2f}"]
+        print(f"| {key} | " + " | ".join(cells) + " |")
+    print(f"| all ({len(every['new'])} new, {len(every['seen'])} seen) | {_mm(every['new'])} | {_mm(server['new'])} | "
+          f"{max(best['new']):.2f} | {_mm(every['seen'])} | {_mm(server['seen'])} | {max(best['seen']):.2f} |")  # fmt: skip
+    for kind, target in (("new", NEW_TARGET), ("seen", SEEN_TARGET)):
+        within = sum(x <= target for x in every[kind])
+        print(f"{kind} view <= {target} s: {within} of {len(every[kind])} samples "
+              f"(p95 {statistics.quantiles(every[kind], n=20)[-1]:.2f} s); best round of every step: "
+              f"{'pass' if max(best[kind]) <= target else 'FAIL'}")  # fmt: skip
 
 
 if __name__ == "__main__":
