@@ -138,14 +138,16 @@ def pick_filter(page, attr: str, value: str):
     return act
 
 
-def clear_filter(page, attr: str):
-    """Removes the picked value with Backspace in the box (a click on the clear button was lost now and then
-    while the list of the last pick was still closing)."""
+def clear_filter(page, attr: str, value: str):
+    """Closes the list the pick left open (a click while it is open only closes it), then removes the value
+    with its tag's remove button."""
 
     def act():
-        box = page.locator(f".st-key-_f_{attr} input")
-        box.focus()
-        return lambda: box.press("Backspace")
+        page.keyboard.press("Escape")
+        page.locator('[role="listbox"]').wait_for(state="hidden")
+        remove = page.locator(f'.st-key-_f_{attr} [aria-label="Remove {value}"]')
+        remove.wait_for()
+        return remove.click
 
     return act
 
@@ -184,9 +186,9 @@ def page_changes(
     if attr and value:
         steps += [
             ("new", f"5 {attr} = {value}", pick_filter(page, attr, value)),
-            ("seen", f"6 {attr} cleared", clear_filter(page, attr)),
+            ("seen", f"6 {attr} cleared", clear_filter(page, attr, value)),
             ("seen", f"7 {attr} = {value}", pick_filter(page, attr, value)),
-            ("seen", f"8 {attr} cleared", clear_filter(page, attr)),
+            ("seen", f"8 {attr} cleared", clear_filter(page, attr, value)),
         ]
     out: dict[Step, tuple[float, float]] = {}
     for kind, label, act in steps:
