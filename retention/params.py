@@ -28,6 +28,11 @@ class Params:
     attribution_days: int = 30
     return_threshold: float = 0.10
     reason_categories: tuple[tuple[str, str], ...] = ()
+    margin: float = 1.0
+    acquisition_cost: float | None = None
+    horizon: int = 365
+    recent_contact_days: int = 30
+    drop_share: float = 0.5
 
     def sql(self) -> dict:
         """Named SQL parameters (values only; db.Engine passes the ones a query uses)."""
@@ -49,6 +54,11 @@ class Params:
             "return_threshold": self.return_threshold,
             "cat_reasons": [k for k, _ in self.reason_categories],
             "cat_values": [v for _, v in self.reason_categories],
+            "margin": self.margin,
+            "acquisition_cost": self.acquisition_cost,
+            "horizon": self.horizon,
+            "recent_contact_days": self.recent_contact_days,
+            "drop_share": self.drop_share,
         }
 
     def with_(self, **changes) -> Params:
@@ -107,6 +117,11 @@ def make_params(
         attribution_days=settings.attribution_days,
         return_threshold=settings.return_threshold,
         reason_categories=tuple(sorted(settings.reason_categories.items())),
+        margin=settings.margin,
+        acquisition_cost=settings.acquisition_cost,
+        horizon=settings.horizon,
+        recent_contact_days=settings.recent_contact_days,
+        drop_share=settings.drop_share,
     )
     base.update(others)
     return Params(

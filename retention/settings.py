@@ -79,6 +79,21 @@ class Settings(BaseSettings):
     threads: int | None = None
     temp_dir: Path | None = None
     cache_dir: Path | None = None
+    # Profit, acquisition cost, predictions, win-back and slowing (METRICS.md "Parameters").
+    margin: float = Field(1.0, gt=0, le=1)
+    acquisition_cost: float | None = Field(None, ge=0)
+    horizon: int = Field(365, ge=1, le=3650)
+    recent_contact_days: int = Field(30, ge=0)
+    drop_share: float = Field(0.5, gt=0, le=1)
+    # Sign-in: an idle session asks for the password again after this many minutes.
+    session_minutes: int = Field(480, ge=1)
+    # The executive report by e-mail.
+    smtp_host: str | None = None
+    smtp_port: int = Field(587, ge=1, le=65535)
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str | None = None
+    smtp_starttls: bool = True
 
     @field_validator("window_map", mode="before")
     @classmethod
