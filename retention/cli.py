@@ -93,11 +93,22 @@ def date_range(args: argparse.Namespace, p: Params, required: bool = False) -> t
 
 
 def add_range(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--from", dest="date_from", type=_date, metavar="DATE")
-    parser.add_argument("--to", dest="date_to", type=_date, metavar="DATE")
+    parser.add_argument(
+        "--from", dest="date_from", type=_date, metavar="DATE", help="first day, inclusive (YYYY-MM-DD)"
+    )
+    parser.add_argument("--to", dest="date_to", type=_date, metavar="DATE", help="last day, inclusive (YYYY-MM-DD)")
 
 
 REPORTS: dict[str, Report] = {}
+PRESET_NAMES = ("shopify", "square", "stripe", "woocommerce")
+IMPORT_EXAMPLES = """examples:
+  # a Shopify orders export (recognised from its header), added to the orders already imported
+  python -m retention import orders_export_1.csv --table orders --data data/shop --append
+
+  # a till's Excel sheet with day-first dates and decimal commas, its columns named
+  python -m retention import kasse.xlsx --table orders --sheet Umsatz --date-format %d.%m.%Y --decimal-comma \\
+      --column customer_id=Kunde --column ordered_at=Datum --column amount=Betrag
+"""
 
 
 def register(name: str, report: Report) -> None:
@@ -131,32 +142,79 @@ def build_parser() -> ArgumentParser:
     for name, report in REPORTS.items():
         p = sub.add_parser(name, help=report.help)
         p.add_argument("--data", type=Path, help="data folder (default: RETENTION_DATA_DIR)")
-        p.add_argument("--as-of", dest="as_of", type=_date, metavar="YYYY-MM-DD")
-        p.add_argument("--window", type=_positive_int, metavar="DAYS")
-        p.add_argument("--window-by", dest="window_by", metavar="ATTRIBUTE")
-        p.add_argument("--window-map", dest="window_map", metavar="VALUE=DAYS,...")
-        p.add_argument("--filter", dest="filters", type=_filter, action="append", default=[], metavar="ATTR=V,V")
-        p.add_argument("--period", choices=PERIODS)
-        p.add_argument("--format", choices=("csv", "json"), default="csv")
-        p.add_argument("--out", type=Path, metavar="FILE")
+        p.add_argument(
+            "--as-of", dest="as_of", type=_date, metavar="YYYY-MM-DD",
+            help="the day the analysis stands on, T (default: the latest order date)",
+        )  # fmt: skip
+        p.add_argument(
+            "--window", type=_positive_int, metavar="DAYS",
+            help="expected return window in days: silent longer = lapsed (default: RETENTION_WINDOW)",
+        )  # fmt: skip
+        p.add_argument(
+            "--window-by", dest="window_by", metavar="ATTRIBUTE",
+            help="customer attribute whose values --window-map gives their own window",
+        )  # fmt: skip
+        p.add_argument(
+            "--window-map", dest="window_map", metavar="VALUE=DAYS,...",
+            help="a window per value of --window-by, such as cafe=30,dental=180",
+        )  # fmt: skip
+        p.add_argument(
+            "--filter", dest="filters", type=_filter, action="append", default=[], metavar="ATTR=V,V",
+            help="only customers whose attribute ATTR is one of the values (repeatable; all must hold)",
+        )  # fmt: skip
+        p.add_argument("--period", choices=PERIODS, help="period length of the report (default: RETENTION_PERIOD)")
+        p.add_argument("--format", choices=("csv", "json"), default="csv", help="output format (default: csv)")
+        p.add_argument("--out", type=Path, metavar="FILE", help="write to FILE instead of standard output")
         report.options(p)
         p.set_defaults(handler=_run_report, report=report)
 
     s = sub.add_parser("sample", help="write the sample data set (all four tables)")
-    s.add_argument("--out", type=Path, required=True)
-    s.add_argument("--customers", type=_positive_int, default=5000)
-    s.add_argument("--seed", type=int, default=42)
+    s.add_argument("--out", type=Path, required=True, help="folder to write the four tables into")
+    s.add_argument("--customers", type=_positive_int, default=5000, help="how many customers (default: 5000)")
+    s.add_argument("--seed", type=int, default=42, help="random seed: the same seed writes the same data (default: 42)")
     s.set_defaults(handler=_sample)
 
     v = sub.add_parser("validate", help="check every table against the input rules")
-    v.add_argument("--data", type=Path)
+    v.add_argument("--data", type=Path, help="data folder to check (default: RETENTION_DATA_DIR)")
     v.set_defaults(handler=_validate)
 
-    i = sub.add_parser("import", help="validate a CSV or Parquet file and write it into DIR as Parquet")
-    i.add_argument("file", type=Path)
-    i.add_argument("--table", required=True, choices=db.TABLES)
-    i.add_argument("--data", type=Path)
-    i.add_argument("--column", dest="columns", action="append", default=[], metavar="NAME=SOURCE")
+    i = sub.add_parser(
+        "import",
+        help="validate a CSV, Excel or Parquet file (or a shop's export) and write it into DIR as Parquet",
+        description=(
+            "Validate a CSV (any delimiter; UTF-8, UTF-16, GBK or Latin-1), Excel or Parquet file as TABLE and "
+            "write it into the data folder as Parquet. The table in use is replaced only when the new one is "
+            "complete and valid; the previous version is kept under _history/. Exports of Shopify, Square, "
+            "Stripe and WooCommerce are recognised from their header."
+        ),
+        epilog=IMPORT_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    i.add_argument("file", type=Path, help="the file to import: .csv/.txt, .xlsx/.xls or .parquet")
+    i.add_argument("--table", required=True, choices=db.TABLES, help="which table the file holds")
+    i.add_argument("--data", type=Path, help="data folder to write into (default: RETENTION_DATA_DIR)")
+    i.add_argument(
+        "--column", dest="columns", action="append", default=[], metavar="NAME=SOURCE",
+        help="take the table's column NAME from the file's column SOURCE (repeatable, or NAME=SOURCE,NAME=SOURCE)",
+    )  # fmt: skip
+    i.add_argument(
+        "--preset", choices=PRESET_NAMES,
+        help="read the file as this shop's orders export (default: recognised from the header)",
+    )  # fmt: skip
+    i.add_argument(
+        "--date-format", dest="date_format", metavar="FORMAT",
+        help="how the file writes dates, as a strftime pattern: %%d/%%m/%%Y, %%m/%%d/%%Y %%H:%%M, %%d.%%m.%%Y "
+        "(needed only when the day order is ambiguous)",
+    )  # fmt: skip
+    i.add_argument(
+        "--decimal-comma", dest="decimal_comma", action="store_true",
+        help="amounts use a decimal comma: 12,50 and 1.234,50",
+    )  # fmt: skip
+    i.add_argument("--sheet", metavar="NAME", help="Excel: the sheet to read (default: the first)")
+    i.add_argument(
+        "--append", action="store_true",
+        help="add the file's orders to the table instead of replacing it (order_ids already there are skipped)",
+    )  # fmt: skip
     i.set_defaults(handler=_import)
     return parser
 
@@ -244,7 +302,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from retention.importer import import_file
+    from retention.importer import Options, run_import
 
     settings = load_settings()
     mapping: dict[str, str] = {}
@@ -253,8 +311,20 @@ def _import(args: argparse.Namespace) -> int:
             mapping.update(parse_pairs(item, "--column"))
         except ValueError as exc:
             raise InputError(f"{exc}.") from None
-    message = import_file(args.file, args.table, Path(args.data or settings.data_dir), mapping, settings.timezone)
-    print(message)
+    options = Options(
+        preset=args.preset,
+        date_format=args.date_format,
+        decimal_comma=args.decimal_comma,
+        sheet=args.sheet,
+        append=args.append,
+    )
+    result = run_import(
+        args.file, args.table, Path(args.data or settings.data_dir), mapping, settings.timezone, options
+    )
+    print(result.message)
+    if args.table == "orders":
+        for line in result.summary.lines():
+            print(f"  {line}")
     return 0
 
 

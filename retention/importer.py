@@ -27,8 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
-from retention import db, validate
+from retention import db, formats, presets, validate
 from retention.errors import DataError, InputError, Problem
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -45,6 +46,8 @@ _CHUNK = 1 << 20
 _SNIFF_BYTES = 1 << 16
 _PARQUET_MAGIC = b"PAR1"
 _PARQUET_SUFFIXES = (".parquet", ".parq", ".pq")
+_EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (BIFF in an OLE container)
 _STAMP_FORMAT = "%Y%m%dT%H%M%S%fZ"
 _STAMP = re.compile(r"^(\d{8}T\d{12}Z)(\.parquet)?$")
 # A validated ISO text date carries a zone when its time is followed by Z, UTC or an offset.
@@ -75,25 +78,205 @@ class _Source:
     paths: tuple[Path, ...]
     delimiter: str = ","
     hive: bool = False
+    encoding: str | None = None  # the CSV's encoding as read
+    sheet: str | None = None  # the Excel sheet read
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to read an export (CLI.md "Importing the files people have")."""
+
+    preset: str | None = None  # shopify, square, stripe, woocommerce; None: recognised from the header
+    date_format: str | None = None  # a strftime pattern for the date column
+    decimal_comma: bool = False
+    sheet: str | None = None  # Excel: the sheet to read (default the first)
+    append: bool = False  # add the rows whose order_id the table does not have yet, instead of replacing it
+
+
+@dataclass
+class Summary:
+    """What an import read and wrote: printed after every import, shown on the Import page."""
+
+    file: str
+    table: str
+    rows_read: int = 0
+    rows_written: int = 0  # rows this import adds (after append skipped the known ones)
+    orders: int = 0  # activity rows written (orders only)
+    refunds: int = 0
+    left_out: dict[str, int] = dataclasses.field(default_factory=dict)
+    guests: int = 0
+    line_items: int = 0
+    skipped_existing: int = 0
+    first_date: dt.date | None = None
+    last_date: dt.date | None = None
+    preset: str | None = None
+    preset_recognised: bool = False
+    attributes: tuple[str, ...] = ()
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    date_reading: str | None = None
+    sources: dict[str, str] = dataclasses.field(default_factory=dict)  # contract column -> file column
+    appended: bool = False
+
+    def lines(self) -> list[str]:
+        out = []
+        read = f"read {self.rows_read:,} row{'s' if self.rows_read != 1 else ''}"
+        if self.encoding:
+            read += f" ({self.encoding}, fields separated by {_delimiter_name(self.delimiter or ',')})"
+        if self.sheet:
+            read += f" (sheet '{self.sheet}')"
+        out.append(read)
+        if self.preset:
+            label = presets.PRESETS[self.preset].label
+            how = "recognised from the header" if self.preset_recognised else "--preset"
+            out.append(f"preset: {self.preset} ({label}, {how})")
+        if self.sources:
+            out.append("columns: " + ", ".join(f"{k} <- {v}" for k, v in self.sources.items()))
+        if self.table == "orders":
+            out.append(f"orders written: {self.orders:,}; refund rows: {self.refunds:,}")
+        else:
+            out.append(f"rows written: {self.rows_written:,}")
+        if self.line_items:
+            out.append(f"line items folded into their order: {self.line_items:,}")
+        if self.left_out:
+            out.append("rows left out: " + ", ".join(f"{n:,} ({why})" for why, n in self.left_out.items()))
+        else:
+            out.append("rows left out: none")
+        if self.table == "orders":
+            out.append(f"guest rows skipped (no customer): {self.guests:,}")
+        if self.appended:
+            out.append(f"already in the table (same order_id), skipped: {self.skipped_existing:,}")
+        if self.first_date is not None:
+            out.append(f"dates: {self.first_date.isoformat()} to {self.last_date.isoformat()}")
+        if self.date_reading:
+            out.append(f"dates read {self.date_reading}")
+        out.append("kept as attributes: " + (", ".join(self.attributes) if self.attributes else "none"))
+        return out
+
+
+@dataclass
+class Result:
+    """An import's one-line message, its summary and (dry runs) the first rows as they will be written."""
+
+    message: str
+    summary: Summary
+    preview: object = None  # a polars frame
 
 
 # -- public API -----------------------------------------------------------------------------------
 
 
-def import_file(file: Path, table: str, data_dir: Path, mapping: dict[str, str], timezone: str) -> str:
-    """Validate FILE (CSV or Parquet) as TABLE and write it to DATA_DIR/TABLE.parquet; one line on success.
+def import_file(
+    file: Path, table: str, data_dir: Path, mapping: dict[str, str], timezone: str, options: Options | None = None
+) -> str:
+    """Validate FILE (CSV, Excel or Parquet) as TABLE and write it to DATA_DIR/TABLE.parquet; one line on success.
 
     `mapping` maps contract column NAME -> SOURCE column of the file. Raises InputError (DataError listing
     every broken rule) and leaves the table in use untouched on any problem.
     """
+    return run_import(file, table, data_dir, mapping, timezone, options).message
+
+
+def run_import(
+    file: Path, table: str, data_dir: Path, mapping: dict[str, str], timezone: str, options: Options | None = None
+) -> Result:
+    """import_file with its Summary."""
     file, data_dir = Path(file), Path(data_dir)
-    _check_table(table)
-    kind = _detect_format(file)
+    options = options or Options()
+    _check_options(table, options)
     with _locked(data_dir) as stage:
-        source = _csv_source(file, stage) if kind == "csv" else _Source(file, "parquet", (file,))
-        rows, target, kept = _bring_in(source, table, data_dir, stage, mapping, timezone)
+        source = _open_source(file, stage, options)
+        rows, target, kept, summary = _bring_in(source, table, data_dir, stage, mapping, timezone, options)
     previous = f"; the previous version is kept as {kept}" if kept else ""
-    return f"{table}: {rows:,} rows from {file} written to {target}{previous}"
+    verb = "added to" if options.append else "written to"
+    return Result(f"{table}: {rows:,} rows from {file} {verb} {target}{previous}", summary)
+
+
+def dry_run(
+    file: Path,
+    table: str,
+    data_dir: Path,
+    mapping: dict[str, str],
+    timezone: str,
+    options: Options | None = None,
+    rows: int = 20,
+) -> Result:
+    """Everything an import does short of swapping the table in: its Summary and the first rows as written
+    (dates and amounts parsed, a `refund` column marking refund rows). Raises what the import would."""
+    import tempfile
+
+    file, data_dir = Path(file), Path(data_dir)
+    options = options or Options()
+    _check_options(table, options)
+    with tempfile.TemporaryDirectory(prefix="retention-dry-run-") as tmp:
+        stage = Path(tmp)
+        source = _open_source(file, stage, options)
+        n, _, _, summary = _bring_in(source, table, data_dir, stage, mapping, timezone, options, publish=False)
+        head = pl.read_parquet(stage / "new" / f"{table}.parquet", n_rows=rows)
+        if table == "orders" and "amount" in head.columns:
+            head = head.with_columns((pl.col("amount") < 0).fill_null(False).alias("refund"))
+    return Result(f"{table}: {n:,} rows from {file} would be written", summary, head)
+
+
+def sheets(file: Path) -> list[str]:
+    """The sheet names of an Excel workbook (empty for any other file)."""
+    file = Path(file)
+    if _detect_format(file) != "excel":
+        return []
+    import fastexcel
+
+    try:
+        return list(fastexcel.read_excel(str(file)).sheet_names)
+    except Exception as exc:  # noqa: BLE001 (fastexcel raises its own error classes)
+        raise InputError(
+            f"{file}: cannot be read as an Excel workbook ({str(exc)[:200]}). Expected .xlsx or .xls."
+        ) from None
+
+
+def recognised_preset(file: Path, options: Options | None = None) -> str | None:
+    """The preset an orders import of FILE would use without --preset (None when the header matches none)."""
+    import tempfile
+
+    options = options or Options()
+    with tempfile.TemporaryDirectory(prefix="retention-header-") as tmp:
+        source = _open_source(Path(file), Path(tmp), options)
+        engine = _engine(Path(tmp), "UTC", Path(tmp))
+        try:
+            reader, params = _reader(source)
+            columns = engine.sql(db.fill(db.load_sql("validate_import_columns"), {"reader": reader}), params).columns
+        except duckdb.Error as exc:
+            raise InputError(_read_error(source, exc)) from None
+        finally:
+            _close(engine)
+    found = presets.recognise(columns)
+    return found.name if found else None
+
+
+def _check_options(table: str, options: Options) -> None:
+    _check_table(table)
+    if options.preset is not None:
+        presets.get(options.preset)
+        if table != "orders":
+            raise InputError(f"--preset {options.preset} maps an export onto orders; expected --table orders.")
+    if options.date_format:
+        try:
+            formats.check_date_format(options.date_format)
+        except ValueError as exc:
+            raise InputError(f"{exc}.") from None
+
+
+def _open_source(file: Path, stage: Path, options: Options) -> _Source:
+    kind = _detect_format(file)
+    if kind == "csv":
+        return _csv_source(file, stage)
+    if kind == "excel":
+        return _excel_source(file, stage, options.sheet)
+    if options.sheet:
+        raise InputError(
+            f"--sheet {options.sheet}: {file} is not an Excel workbook; expected --sheet only with .xlsx/.xls."
+        )
+    return _Source(file, "parquet", (file,))
 
 
 def history(table: str, data_dir: Path) -> list[Version]:
@@ -126,7 +309,7 @@ def restore(table: str, data_dir: Path, version_name: str, timezone: str = "UTC"
         if not files:
             raise InputError(f"{version.path} holds no Parquet files; expected another kept version of {table}.")
         source = _Source(version.path, "parquet", files, hive=version.path.is_dir())
-        rows, target, _ = _bring_in(source, table, data_dir, stage, {}, timezone)
+        rows, target, _, _ = _bring_in(source, table, data_dir, stage, {}, timezone, Options())
     return f"{table}: restored {version_name} ({rows:,} rows) to {target}"
 
 
@@ -136,7 +319,7 @@ def contract_columns(table: str) -> tuple[str, ...]:
     return db.KNOWN[table]
 
 
-def preview(file: Path, rows: int = 20):
+def preview(file: Path, rows: int = 20, sheet: str | None = None):
     """The first rows of FILE as read for an import (CSV values as text), for the Import page's preview.
 
     Returns a polars frame whose columns are the file's own column names; InputError when unreadable.
@@ -144,10 +327,9 @@ def preview(file: Path, rows: int = 20):
     import tempfile
 
     file = Path(file)
-    kind = _detect_format(file)
     with tempfile.TemporaryDirectory(prefix="retention-preview-") as tmp:
         stage = Path(tmp)
-        source = _csv_source(file, stage) if kind == "csv" else _Source(file, "parquet", (file,))
+        source = _open_source(file, stage, Options(sheet=sheet))
         engine = _engine(stage, "UTC", stage)
         try:
             reader, params = _reader(source)
@@ -162,23 +344,36 @@ def preview(file: Path, rows: int = 20):
 
 
 def _bring_in(
-    source: _Source, table: str, data_dir: Path, stage: Path, mapping: dict[str, str], timezone: str
-) -> tuple[int, Path, Path | None]:
-    """Stage, check, convert, check again and publish; returns (rows, target, kept previous version)."""
-    checked_dir, final_dir = stage / "checked", stage / "final"
+    source: _Source,
+    table: str,
+    data_dir: Path,
+    stage: Path,
+    mapping: dict[str, str],
+    timezone: str,
+    options: Options,
+    publish: bool = True,
+) -> tuple[int, Path, Path | None, Summary]:
+    """Stage, read the export's forms, check, convert, (append), check again and publish; returns
+    (rows written, target, kept previous version, summary)."""
+    checked_dir, final_dir = stage / "checked", stage / "new"
     checked_dir.mkdir()
     final_dir.mkdir()
     today = validate.today_in(timezone)
+    summary = Summary(str(source.label), table, encoding=source.encoding, sheet=source.sheet)
+    if source.kind == "csv":
+        summary.delimiter = source.delimiter
     staging = _engine(checked_dir, timezone, stage)
+    staged = checked_dir / f"{table}.parquet"
     try:
-        renames = _stage(staging, source, table, mapping, checked_dir / f"{table}.parquet")
+        renames, preset = _stage(staging, source, table, mapping, staged, options)
         _pause("staged")
+        sources = _prepare(staged, table, source, preset, mapping, renames, options, summary)
         staging.attach_sources()
         info = staging.tables[table]
         info.path = source.label  # messages name the user's file
         problems = validate.check(staging, today, require_orders=False)
         if problems:
-            raise DataError([_name_source_column(p, renames) for p in problems])
+            raise DataError([_import_problem(p, sources, table, options) for p in problems])
         rows = _count(staging, table)
         staging.execute(
             db.fill(
@@ -192,9 +387,19 @@ def _bring_in(
     finally:
         _close(staging)
 
-    # The written file is checked like any table before it replaces the one in use.
     final = final_dir / f"{table}.parquet"
-    written = _engine(final_dir, timezone, stage)
+    summary.rows_written = rows
+    if table == "orders":
+        _summarise_orders(final, timezone, stage, summary)
+    expected_rows = rows
+    if options.append:
+        final, expected_rows = _append(final, table, data_dir, stage, summary)
+        rows = summary.rows_written
+        _pause("merged")
+
+    # The written file (with an append: the whole new table) is checked like any table before it replaces
+    # the one in use.
+    written = _engine(final.parent, timezone, stage)
     try:
         written.attach_sources()
         written.tables[table].path = source.label
@@ -204,12 +409,217 @@ def _bring_in(
         _close(written)
     if problems:
         raise DataError(problems)
-    if written_rows != rows:
-        raise InputError(f"{source.label}: {rows:,} rows were read but {written_rows:,} written; nothing was replaced.")
+    if written_rows != expected_rows:
+        raise InputError(
+            f"{source.label}: {expected_rows:,} rows were expected but {written_rows:,} written; nothing was replaced."
+        )
+    if not publish:
+        return rows, data_dir / f"{table}.parquet", None, summary
     _fsync(final)
     _pause("written")
     target, kept = _publish(final, table, data_dir)
-    return rows, target, kept
+    return rows, target, kept, summary
+
+
+def _prepare(
+    staged: Path,
+    table: str,
+    source: _Source,
+    preset: presets.Preset | None,
+    mapping: dict[str, str],
+    renames: dict[str, str],
+    options: Options,
+    summary: Summary,
+) -> dict[str, str]:
+    """Rewrite the staged file in the contract's forms: a preset's rows as orders, dates and amounts as the
+    export writes them read (formats.py), e-mail customer ids trimmed and lower-cased. Returns contract
+    column -> the file's column, for messages."""
+    label = str(source.label)
+    sources = {dst: src for src, dst in renames.items() if src.strip() != dst}
+    lf = pl.scan_parquet(staged)
+    rewrite = False
+    if preset is not None:
+        frame, applied = presets.apply(lf.collect(), preset, label, mapping, options.decimal_comma)
+        summary.preset = preset.name
+        summary.preset_recognised = options.preset is None
+        summary.rows_read = applied.rows_read
+        summary.left_out, summary.guests, summary.line_items = applied.left_out, applied.guests, applied.line_items
+        summary.attributes = applied.attributes
+        sources = dict(applied.sources)
+        summary.sources = dict(sources)
+        lf = frame.lazy()
+        rewrite = True
+    else:
+        summary.rows_read = lf.select(pl.len()).collect().item()
+        summary.sources = dict(sources)
+        known = set(db.KNOWN[table])
+        summary.attributes = tuple(c for c in lf.collect_schema().names() if c not in known)
+    schema = lf.collect_schema()
+    exprs = []
+    date_column = db.DATE_COLUMNS[table]
+    if schema.get(date_column) == pl.Utf8:
+        try:
+            reading = formats.read_dates(lf, date_column, options.date_format, preset.date_order if preset else None)
+        except formats.AmbiguousDates as amb:
+            raise DataError(
+                [Problem(label, _column_label(date_column, sources), amb.rows, f"'{amb.example}'", amb.expected())]
+            ) from None
+        summary.date_reading = reading.note
+        if reading.changes:
+            exprs.append(reading.expr)
+    for column in NUMBER_COLUMNS.get(table, ()):
+        if schema.get(column) == pl.Utf8:
+            plain = pl.col(column).str.strip_chars().str.contains(f"^(?:{validate.NUMBER_PATTERN})?$")
+            if options.decimal_comma or not lf.select(plain.fill_null(True).all()).collect().item():
+                exprs.append(formats.amount_expr(column, options.decimal_comma))
+    if schema.get("customer_id") == pl.Utf8:
+        cid = pl.col("customer_id")
+        email = cid.str.contains("@")
+        if lf.select((email & (cid != cid.str.strip_chars().str.to_lowercase())).any()).collect().item():
+            exprs.append(
+                pl.when(email).then(cid.str.strip_chars().str.to_lowercase()).otherwise(cid).alias("customer_id")
+            )
+    if source.sheet and schema.get(date_column) == pl.Utf8:
+        # Excel date cells come as 'YYYY-MM-DD 00:00:00': a column of whole days is written as dates.
+        midnight = pl.col(date_column).str.ends_with(" 00:00:00")
+        if lf.select((midnight | pl.col(date_column).is_null()).all()).collect().item():
+            exprs.append(pl.col(date_column).str.strip_suffix(" 00:00:00"))
+    if exprs or rewrite:
+        out = staged.with_name("prepared.parquet")
+        for e in exprs:
+            lf = lf.with_columns(e)
+        lf.sink_parquet(out, compression="zstd")
+        os.replace(out, staged)
+    return sources
+
+
+def _column_label(column: str, sources: dict[str, str]) -> str:
+    return f"{column} (file column {sources[column]})" if column in sources else column
+
+
+def _import_problem(problem: Problem, sources: dict[str, str], table: str, options: Options) -> Problem:
+    """A validation problem in the words of an import: the file's column, the forms an import reads."""
+    expected = problem.expected
+    if problem.column == db.DATE_COLUMNS[table] and expected == validate.EXPECT_DATE:
+        expected = IMPORT_EXPECT_DATE
+        if options.date_format:
+            expected = f"a date written as --date-format '{options.date_format}' says, or {IMPORT_EXPECT_DATE}"
+    elif problem.column in NUMBER_COLUMNS.get(table, ()) and expected == validate.EXPECT_NUMBER:
+        expected = presets.expected_amount(options.decimal_comma)
+    if problem.column in sources:
+        return dataclasses.replace(problem, column=_column_label(problem.column, sources), expected=expected)
+    return dataclasses.replace(problem, expected=expected)
+
+
+IMPORT_EXPECT_DATE = (
+    "an ISO-8601 date such as 2024-03-31 or a timestamp such as 2024-03-31T14:05:00+02:00 or "
+    "2024-03-31 14:05:00 -0500, YYYY/MM/DD, or day/month/year where the column shows which number is the day "
+    "(impossible dates like 2024-02-31 are refused; --date-format tells how the file writes dates, such as "
+    "--date-format %d/%m/%Y)"
+)
+
+
+def _summarise_orders(final: Path, timezone: str, stage: Path, summary: Summary) -> None:
+    engine = _engine(final.parent, timezone, stage)
+    try:
+        engine.attach_sources()
+        info = engine.tables["orders"]
+        s = engine.run(
+            "import_summary",
+            order_date=db.date_expr("ordered_at", info.columns["ordered_at"], timezone),
+            amount=validate.number_expr("amount", info.columns.get("amount")),
+        ).row(0, named=True)
+    finally:
+        _close(engine)
+    summary.orders, summary.refunds = int(s["orders"]), int(s["refunds"])
+    summary.first_date, summary.last_date = s["first_date"], s["last_date"]
+
+
+def _append(final: Path, table: str, data_dir: Path, stage: Path, summary: Summary) -> tuple[Path, int]:
+    """The table in use plus the new rows whose order_id it does not have, as one file; (file, its rows)."""
+    summary.appended = True
+    old = db.find_table(data_dir, table)
+    if old is None:
+        return final, summary.rows_written
+    con = duckdb.connect()
+    try:
+        new_types = _types(con, [final], False)
+        if "order_id" not in new_types:
+            raise InputError(
+                f"{summary.file}: --append needs an order_id column to tell the orders the table has from new ones; "
+                "expected the export's order id (a preset keeps it) or --column order_id=SOURCE."
+            )
+        files = [str(f) for f in db.table_files(old)]
+        hive = old.is_dir()
+        old_types = _types(con, files, hive)
+        params = {"old": files, "hive": hive, "new": str(final)}
+        old_id = "cast(order_id as varchar)" if "order_id" in old_types else "cast(null as varchar)"
+        counts = con.execute(db.fill(db.load_sql("import_append_counts"), {"old_id": old_id}), params).fetchone()
+        old_rows, new_rows, skipped = (int(v) for v in counts)
+        old_cols, new_cols = _aligned(old_types, new_types, table)
+        fresh = "true"
+        if "order_id" in old_types:
+            fresh = "order_id is null or order_id not in (select order_id from old where order_id is not null)"
+        merged = final.parent.parent / "merged" / f"{table}.parquet"
+        merged.parent.mkdir()
+        con.execute(
+            db.fill(db.load_sql("import_append"), {"old_columns": old_cols, "new_columns": new_cols, "fresh": fresh}),
+            {**params, "out": str(merged)},
+        )
+    except duckdb.Error as exc:
+        raise InputError(
+            f"{summary.file}: its rows cannot be appended to {old} ({str(exc).splitlines()[0][:200]}); expected the "
+            "same kinds of columns as the table in use. Nothing was replaced."
+        ) from None
+    finally:
+        con.close()
+    summary.skipped_existing = skipped
+    summary.rows_written = new_rows - skipped
+    if skipped:
+        _recount_fresh(merged, old_rows, summary)
+    return merged, old_rows + new_rows - skipped
+
+
+def _recount_fresh(merged: Path, old_rows: int, summary: Summary) -> None:
+    """Orders and refunds of the rows an append actually adds (the last rows of the merged file)."""
+    tail = pl.scan_parquet(merged).slice(old_rows).select(pl.col("amount").cast(pl.Float64)).collect()["amount"]
+    summary.refunds = int((tail < 0).sum())
+    summary.orders = tail.len() - summary.refunds
+
+
+def _types(con: duckdb.DuckDBPyConnection, files: list, hive: bool) -> dict[str, str]:
+    rel = con.execute(
+        "describe select * from read_parquet($p, union_by_name = true, hive_partitioning = $h)",
+        {"p": [str(f) for f in files], "h": hive},
+    ).fetchall()
+    return {row[0]: row[1] for row in rel}
+
+
+def _aligned(old: dict[str, str], new: dict[str, str], table: str) -> tuple[str, str]:
+    """Select lists giving both sides one type per shared column: ids and mixed columns as text, dates as
+    the wider of DATE < TIMESTAMP < TIMESTAMPTZ (the session zone is the configured one)."""
+    date_column = db.DATE_COLUMNS[table]
+    rank = {"DATE": 0, "TIMESTAMP": 1, "TIMESTAMP WITH TIME ZONE": 2}
+
+    def target(column: str, mine: dict[str, str], other: dict[str, str]) -> str | None:
+        if column == "order_id":
+            return "VARCHAR"
+        if column not in other or other[column] == mine[column]:
+            return None
+        if column == date_column and mine[column] in rank and other[column] in rank:
+            return max(mine[column], other[column], key=rank.get)
+        if {validate.type_kind(mine[column]), validate.type_kind(other[column])} <= {"integer", "decimal", "float"}:
+            return "DOUBLE"
+        return "VARCHAR"
+
+    def select(mine: dict[str, str], other: dict[str, str]) -> str:
+        out = []
+        for column in mine:
+            q, t = _ident(column), target(column, mine, other)
+            out.append(f"cast({q} as {t}) as {q}" if t else q)
+        return ", ".join(out)
+
+    return select(old, new), select(new, old)
 
 
 def _engine(folder: Path, timezone: str, stage: Path) -> db.Engine:
@@ -233,12 +643,24 @@ def _reader(source: _Source) -> tuple[str, dict[str, object]]:
     return _PARQUET_READER, {"paths": [str(p) for p in source.paths], "hive": source.hive}
 
 
-def _stage(engine: db.Engine, source: _Source, table: str, mapping: dict[str, str], out: Path) -> dict[str, str]:
-    """Write the source, columns renamed (CSV: date and number text trimmed), as Parquet; returns the renames."""
+def _stage(
+    engine: db.Engine, source: _Source, table: str, mapping: dict[str, str], out: Path, options: Options
+) -> tuple[dict[str, str], presets.Preset | None]:
+    """Write the source, columns renamed (CSV: date and number text trimmed), as Parquet; returns the renames
+    and the preset that maps it (given, or recognised from the header of an orders file without --column).
+    A preset's file is staged with its own column names: the preset maps them."""
     reader, params = _reader(source)
     columns = engine.sql(db.fill(db.load_sql("validate_import_columns"), {"reader": reader}), params).columns
-    renames = _renames(source.label, table, columns, mapping)
-    trimmed = {db.DATE_COLUMNS[table], *NUMBER_COLUMNS.get(table, ())} if source.kind == "csv" else set()
+    preset = presets.get(options.preset) if options.preset else None
+    if (
+        preset is None
+        and table == "orders"
+        and not mapping
+        and "customer_id" not in [c.strip().lower() for c in columns]
+    ):
+        preset = presets.recognise(columns)
+    renames = {c: c for c in columns} if preset else _renames(source.label, table, columns, mapping)
+    trimmed = {db.DATE_COLUMNS[table], *NUMBER_COLUMNS.get(table, ())} if source.kind == "csv" and not preset else set()
     # Identifiers here come from the file's own header or the user's --column, always quoted; values are $params.
     select = ",\n            ".join(
         f"{'trim(' + _ident(src) + ')' if dst in trimmed else _ident(src)} as {_ident(dst)}"
@@ -248,7 +670,7 @@ def _stage(engine: db.Engine, source: _Source, table: str, mapping: dict[str, st
         db.fill(db.load_sql("validate_import_stage"), {"reader": reader, "columns": select}),
         {**params, "out": str(out)},
     )
-    return renames
+    return renames, preset
 
 
 def _renames(file: Path, table: str, columns: list[str], mapping: dict[str, str]) -> dict[str, str]:
@@ -458,7 +880,7 @@ def _check_table(table: str) -> None:
 
 def _detect_format(file: Path) -> str:
     """'parquet' or 'csv' from the file's bytes (not only its name); a clear InputError for anything else."""
-    expected = "Expected a CSV file with a header row, or a Parquet file."
+    expected = "Expected a CSV file with a header row, an Excel workbook (.xlsx, .xls) or a Parquet file."
     if not file.exists():
         raise InputError(f"{file} does not exist. {expected}")
     if file.is_dir():
@@ -482,35 +904,88 @@ def _detect_format(file: Path) -> str:
         )
     if size == 0:
         raise InputError(f"{file} is empty. {expected}")
+    if head.startswith(_OLE_MAGIC) or (head.startswith(b"PK\x03\x04") and (
+        file.suffix.lower() in _EXCEL_SUFFIXES or b"xl/" in head or b"[Content_Types].xml" in head
+    )):  # fmt: skip
+        return "excel"
     if head.startswith(b"PK\x03\x04"):
         raise InputError(
-            f"{file} is a zip archive or an Excel workbook, not a CSV file. Save the sheet as CSV (UTF-8) and import "
-            "that file."
+            f"{file} is a zip archive, not a CSV file or an Excel workbook. Expected a CSV, Excel (.xlsx, .xls) or "
+            "Parquet file."
         )
+    if _utf16_without_bom(head):
+        return "csv"
     if not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and b"\x00" in head:
         raise InputError(f"{file} is a binary file, not CSV or Parquet. {expected}")
     return "csv"
 
 
 def _csv_source(file: Path, stage: Path) -> _Source:
-    path = _utf8_copy(file, stage)
+    path, encoding = _utf8_copy(file, stage)
     delimiter, header = _sniff(path, file)
     names = [h.strip() for h in header]
     for i, name in enumerate(names):
         if name and name in names[:i]:
             raise InputError(f"{file}: the header names the column '{name}' twice; expected each column name once.")
-    return _Source(file, "csv", (path,), delimiter)
+    return _Source(file, "csv", (path,), delimiter, encoding=encoding)
 
 
-def _utf8_copy(file: Path, stage: Path) -> Path:
-    """The CSV as UTF-8 for DuckDB: the file itself when it is UTF-8 (with or without BOM), else a transcoded
-    copy (UTF-16 with BOM, else Windows-1252, else Latin-1, which decodes any byte)."""
+def _excel_source(file: Path, stage: Path, sheet: str | None) -> _Source:
+    """The sheet (the first unless named) as Parquet, every cell as text: date cells as ISO text
+    ('2024-01-05 00:00:00'), numbers as written, so ids keep their form and dates are read like CSV ones."""
+    import fastexcel
+
+    try:
+        reader = fastexcel.read_excel(str(file))
+        names = list(reader.sheet_names)
+    except Exception as exc:  # noqa: BLE001 (fastexcel raises its own error classes)
+        raise InputError(
+            f"{file}: cannot be read as an Excel workbook ({str(exc).splitlines()[0][:200]}). Expected a complete "
+            ".xlsx or .xls file (or save the sheet as CSV)."
+        ) from None
+    if not names:
+        raise InputError(f"{file}: the workbook has no sheets; expected one holding the table.")
+    if sheet is not None and sheet not in names:
+        raise InputError(f"--sheet {sheet}: {file} has no sheet named '{sheet}'; its sheets are: {', '.join(names)}.")
+    name = sheet if sheet is not None else names[0]
+    try:
+        frame = reader.load_sheet(name, dtypes="string").to_polars()
+    except Exception as exc:  # noqa: BLE001
+        raise InputError(
+            f"{file}, sheet '{name}': cannot be read ({str(exc).splitlines()[0][:200]}); expected a header row "
+            "naming the columns, then one row per record."
+        ) from None
+    if not frame.columns:
+        raise InputError(f"{file}, sheet '{name}' is empty; expected a header row naming the columns.")
+    frame = frame.select(pl.all().cast(pl.Utf8))
+    out = stage / "source-sheet.parquet"
+    frame.write_parquet(out)
+    return _Source(file, "parquet", (out,), sheet=name)
+
+
+def _utf16_without_bom(head: bytes) -> bool:
+    """UTF-16 text without a byte-order mark: every other byte of an ASCII-heavy header is zero."""
+    sample = head[:512] if len(head) % 2 == 0 else head[:511]
+    if len(sample) < 8:
+        return False
+    even, odd = sample[0::2], sample[1::2]
+    return odd.count(0) > 0.9 * len(odd) or even.count(0) > 0.9 * len(even)
+
+
+def _utf8_copy(file: Path, stage: Path) -> tuple[Path, str]:
+    """The CSV as UTF-8 for DuckDB, and the encoding it was read in: the file itself when it is UTF-8 (with or
+    without BOM), else a transcoded copy: UTF-16 (byte-order mark, or zero bytes every other byte), GBK when
+    it decodes and its non-ASCII text is Chinese, Windows-1252, else Latin-1 (which decodes any byte)."""
     with open(file, "rb") as f:
-        head = f.read(4)
+        head = f.read(_SNIFF_BYTES)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         encoding = "utf-16"
+    elif _utf16_without_bom(head[:4096]):
+        encoding = "utf-16-le" if head[1:2] == b"\x00" else "utf-16-be"
     elif _decodes(file, "utf-8"):
-        return file
+        return file, "UTF-8"
+    elif _looks_gbk(head) and _decodes(file, "gbk"):
+        encoding = "gbk"
     elif _decodes(file, "cp1252"):
         encoding = "cp1252"
     else:
@@ -518,7 +993,19 @@ def _utf8_copy(file: Path, stage: Path) -> Path:
     out = stage / "source-utf8.csv"
     with open(file, encoding=encoding, newline="") as src, open(out, "w", encoding="utf-8", newline="") as dst:
         shutil.copyfileobj(src, dst, _CHUNK)
-    return out
+    names = {"utf-16": "UTF-16", "utf-16-le": "UTF-16LE", "utf-16-be": "UTF-16BE", "gbk": "GBK",
+             "cp1252": "Windows-1252", "latin-1": "Latin-1"}  # fmt: skip
+    return out, names[encoding]
+
+
+def _looks_gbk(head: bytes) -> bool:
+    """Bytes above 0x7F come in pairs that decode to Chinese characters (Latin text has them alone)."""
+    text = head.decode("gbk", errors="ignore")
+    wide = [ch for ch in text if ord(ch) > 0x7F]
+    if not wide:
+        return False
+    chinese = sum(1 for ch in wide if "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef")
+    return chinese >= 0.8 * len(wide)
 
 
 def _decodes(file: Path, encoding: str) -> bool:

@@ -13,8 +13,10 @@ from retention.queries.alerts import alert_list
 
 
 def _options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--include-at-risk", dest="include_at_risk", action="store_true")
-    parser.add_argument("--limit", type=_positive_int, metavar="N")
+    parser.add_argument(
+        "--include-at-risk", dest="include_at_risk", action="store_true", help="list at-risk customers too"
+    )
+    parser.add_argument("--limit", type=_positive_int, metavar="N", help="at most N customers (default: all)")
 
 
 def _run(ds: Dataset, p: Params, args: argparse.Namespace) -> pl.DataFrame:

@@ -18,7 +18,9 @@ def _rfm(ds: Dataset, p: Params, args: argparse.Namespace) -> pl.DataFrame:
 
 def _migration_options(parser: argparse.ArgumentParser) -> None:
     add_range(parser)
-    parser.add_argument("--level", choices=LEVELS, default="segment")
+    parser.add_argument(
+        "--level", choices=LEVELS, default="segment", help="compare segments or tiers (default: segment)"
+    )
 
 
 def _migrations(ds: Dataset, p: Params, args: argparse.Namespace) -> pl.DataFrame:

@@ -21,7 +21,14 @@ from retention.queries.window import (
 
 
 def _curve_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--max-days", dest="max_days", type=_positive_int, default=365, metavar="N")
+    parser.add_argument(
+        "--max-days",
+        dest="max_days",
+        type=_positive_int,
+        default=365,
+        metavar="N",
+        help="longest silence in days (default: 365)",
+    )
 
 
 def _curve(ds: Dataset, p: Params, args: argparse.Namespace) -> pl.DataFrame:
@@ -31,7 +38,14 @@ def _curve(ds: Dataset, p: Params, args: argparse.Namespace) -> pl.DataFrame:
 def _recommend_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--by", metavar="ATTRIBUTE", help="segment attribute (without it: only the '*' row)")
     parser.add_argument("--threshold", type=_fraction, metavar="X", help="default: RETENTION_RETURN_THRESHOLD")
-    parser.add_argument("--max-days", dest="max_days", type=_positive_int, default=730, metavar="N")
+    parser.add_argument(
+        "--max-days",
+        dest="max_days",
+        type=_positive_int,
+        default=730,
+        metavar="N",
+        help="longest silence in days (default: 730)",
+    )
 
 
 def _recommend(ds: Dataset, p: Params, args: argparse.Namespace) -> pl.DataFrame:
