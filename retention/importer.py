@@ -1000,6 +1000,17 @@ def _utf8_copy(file: Path, stage: Path) -> tuple[Path, str]:
 
 def _looks_gbk(head: bytes) -> bool:
     """Bytes above 0x7F come in pairs that decode to Chinese characters (Latin text has them alone)."""
+    pairs = high_trail = 0
+    i = 0
+    while i < len(head) - 1:
+        if head[i] > 0x80:
+            pairs += 1
+            high_trail += head[i + 1] >= 0x80
+            i += 2
+        else:
+            i += 1
+    if not pairs or high_trail < 0.8 * pairs:
+        return False  # Latin text: an accented letter followed by ASCII
     text = head.decode("gbk", errors="ignore")
     wide = [ch for ch in text if ord(ch) > 0x7F]
     if not wide:
