@@ -969,7 +969,9 @@ def _utf16_without_bom(head: bytes) -> bool:
     if len(sample) < 8:
         return False
     even, odd = sample[0::2], sample[1::2]
-    return odd.count(0) > 0.9 * len(odd) or even.count(0) > 0.9 * len(even)
+    if even.count(0) < 0.05 * len(even) and odd.count(0) > 0.7 * len(odd):
+        return True  # little-endian
+    return odd.count(0) < 0.05 * len(odd) and even.count(0) > 0.7 * len(even)
 
 
 def _utf8_copy(file: Path, stage: Path) -> tuple[Path, str]:

@@ -24,6 +24,9 @@ def orders_of(data: Path, timezone: str = "UTC", extra: tuple[str, ...] = ()) ->
     else:
         day = at.cast(pl.Date)
     frame = frame.with_columns(day.alias("order_date"))
+    for column, kind in (("order_id", pl.Utf8), ("amount", pl.Float64)):
+        if column not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, kind).alias(column))
     return sorted(frame.select("customer_id", "order_date", "amount", "order_id", *extra).iter_rows())
 
 
