@@ -960,7 +960,7 @@ def _excel_source(file: Path, stage: Path, sheet: str | None) -> _Source:
     frame = frame.select(pl.all().cast(pl.Utf8))
     out = stage / "source-sheet.parquet"
     frame.write_parquet(out)
-    return _Source(file, "parquet", (out,), sheet=name)
+    return _Source(Path(f"{file}, sheet '{name}'"), "parquet", (out,), sheet=name)
 
 
 def _utf16_without_bom(head: bytes) -> bool:
