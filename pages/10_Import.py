@@ -1,4 +1,4 @@
-"""Import: upload a CSV or Parquet file, map its columns, preview, validate, replace the table atomically."""
+"""Import: upload a file, the detected preset or a column mapping, a preview as it will be read, then import."""
 
 import tempfile
 from pathlib import Path
@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas  # noqa: F401  (streamlit imports it lazily to draw a table: see retention/charts)
 import streamlit as st
 
-from retention import db, i18n, importer, ui
+from retention import db, i18n, importer, presets, ui
 from retention.errors import InputError
 from retention.i18n import t
 
@@ -17,7 +17,7 @@ st.caption(t("import.intro", data_dir=str(data_dir)))
 
 table = st.selectbox(t("import.table"), db.TABLES, format_func=lambda n: t("import.table_" + n), key="import_table")
 st.caption(t("import.columns_" + table))
-upload = st.file_uploader(t("import.file"), type=["csv", "txt", "parquet"], key="import_file")
+upload = st.file_uploader(t("import.file"), type=["csv", "txt", "tsv", "xlsx", "xls", "parquet"], key="import_file")
 
 if upload is not None:
     # The upload lives in a temporary folder for this run only; nothing is left behind.
@@ -25,36 +25,76 @@ if upload is not None:
         path = Path(workdir) / Path(upload.name).name
         path.write_bytes(upload.getvalue())
         try:
-            head = importer.preview(path)
+            sheets = importer.sheets(path)
+            sheet = st.selectbox(t("import.sheet"), sheets, key="import_sheet") if len(sheets) > 1 else None
+            head = importer.preview(path, sheet=sheet)
+            detected = importer.recognised_preset(path, importer.Options(sheet=sheet)) if table == "orders" else None
         except InputError as exc:
             st.error(str(exc), icon=":material/error:")
             st.stop()
-        st.subheader(t("import.preview"))
-        st.dataframe(head, hide_index=True)
 
-        st.subheader(t("import.mapping"))
-        st.caption(t("import.mapping_help"))
+        st.subheader(t("import.step_read"))
+        choices = ["", *presets.NAMES] if table == "orders" else [""]
+        preset = st.selectbox(
+            t("import.preset"), choices, index=choices.index(detected or ""), key=f"import_preset_{detected}",
+            format_func=lambda p: presets.PRESETS[p].label if p else t("import.no_preset"),
+        )  # fmt: skip
+        if detected:
+            st.success(t("import.detected", label=presets.PRESETS[detected].label), icon=":material/storefront:")
         mapping = {}
-        sources = list(head.columns)
-        cols = st.columns(3)
-        for i, name in enumerate(importer.contract_columns(table)):
-            guess = next((c for c in sources if c.strip().lower() == name), None)
-            options = ["", *sources]
-            choice = cols[i % 3].selectbox(
-                name, options, index=options.index(guess) if guess else 0, key=f"import_map_{table}_{name}",
-                format_func=lambda c: c or t("import.not_in_file"),
+        if not preset:
+            st.caption(t("import.mapping_help"))
+            sources, guesses = list(head.columns), importer.guess_columns(table, list(head.columns))
+            cols = st.columns(3)
+            for i, (name, guess) in enumerate(guesses.items()):
+                options = ["", *sources]
+                choice = cols[i % 3].selectbox(
+                    name, options, index=options.index(guess) if guess else 0, key=f"import_map_{table}_{name}",
+                    format_func=lambda c: c or t("import.not_in_file"),
+                )  # fmt: skip
+                if choice and choice != name:
+                    mapping[name] = choice
+        left, right = st.columns(2)
+        decimal_comma = left.toggle(t("import.decimal_comma"), key="import_decimal_comma")
+        append = right.toggle(t("import.append"), key="import_append", disabled=table != "orders")
+        date_format = st.session_state.get("import_date_format") or None
+        options = importer.Options(preset or None, date_format, decimal_comma, sheet, append)
+
+        st.subheader(t("import.step_preview"))
+        try:
+            with st.spinner(t("import.checking")):
+                result = importer.dry_run(path, table, data_dir, mapping, ctx.settings.timezone, options)
+        except importer.AmbiguousDateError as amb:
+            st.warning(t("import.ambiguous", example=amb.example), icon=":material/calendar_month:")
+            readings = amb.readings
+            st.radio(
+                t("import.date_order"), list(readings), index=None, key="import_date_format",
+                format_func=lambda f: t("import.reading", reading=i18n.fmt_date(readings[f]), format=f),
             )  # fmt: skip
-            if choice and choice != name:
-                mapping[name] = choice
+            st.stop()
+        except InputError as exc:
+            st.error(t("import.failed", message=str(exc)), icon=":material/error:")
+            st.stop()
+        st.dataframe(result.preview, hide_index=True, key="import_preview")
+        s = result.summary
+        tiles = st.columns(5)
+        tiles[0].metric(t("import.rows_read"), i18n.fmt_int(s.rows_read))
+        tiles[1].metric(
+            t("import.orders") if table == "orders" else t("import.rows"), i18n.fmt_int(s.orders or s.rows_written)
+        )
+        tiles[2].metric(t("import.refunds"), i18n.fmt_int(s.refunds))
+        tiles[3].metric(t("import.guests"), i18n.fmt_int(s.guests))
+        tiles[4].metric(t("import.left_out"), i18n.fmt_int(sum(s.left_out.values()) + s.skipped_existing))
+        with st.expander(t("import.summary"), expanded=True, icon=":material/summarize:"):
+            st.code("\n".join(s.lines()), language=None)
         if st.button(t("import.run"), type="primary", key="import_run", icon=":material/upload:"):
             with st.spinner(t("import.running")):
                 try:
-                    message = importer.import_file(path, table, data_dir, mapping, ctx.settings.timezone)
+                    done = importer.run_import(path, table, data_dir, mapping, ctx.settings.timezone, options)
                 except InputError as exc:
                     st.error(t("import.failed", message=str(exc)), icon=":material/error:")
                 else:
-                    st.success(message, icon=":material/check_circle:")
-
+                    st.success(done.message, icon=":material/check_circle:")
 
 st.subheader(t("import.history"))
 versions = importer.history(table, data_dir)
@@ -62,13 +102,9 @@ if not versions:
     ui.empty_state("import.no_history", table=table)
 for v in versions:
     left, right = st.columns([4, 1])
+    size = i18n.fmt_num(v.size_bytes / 1e6, 2)
     left.write(
-        t(
-            "import.version",
-            saved=i18n.fmt_date(v.saved_at.date()),
-            time=v.saved_at.strftime("%H:%M:%S"),
-            size=i18n.fmt_num(v.size_bytes / 1e6, 2),
-        )
+        t("import.version", saved=i18n.fmt_date(v.saved_at.date()), time=v.saved_at.strftime("%H:%M:%S"), size=size)
     )
     if right.button(t("import.restore"), key=f"restore_{table}_{v.name}", icon=":material/restore:"):
         try:

@@ -26,6 +26,7 @@ followed by exactly three digits (`1,234`) groups thousands.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -68,6 +69,13 @@ class AmbiguousDates(Exception):
         self.day_first = f"%d{separator}%m{separator}%Y{time}"
         self.month_first = f"%m{separator}%d{separator}%Y{time}"
         super().__init__(example)
+
+    def dates(self) -> tuple[dt.date, dt.date]:
+        """The example read day-first and month-first."""
+        m = XYY.match(self.example)
+        assert m
+        a, b, y = int(m.group(1)), int(m.group(3)), int(m.group(4))
+        return dt.date(y, b, a), dt.date(y, a, b)
 
     def readings(self) -> tuple[str, str]:
         m = XYY.match(self.example)

@@ -59,6 +59,55 @@ _CSV_READER = (
 _PARQUET_READER = "read_parquet($paths, union_by_name = true, hive_partitioning = $hive)"
 
 
+class AmbiguousDateError(DataError):
+    """The date column reads both day-first and month-first: the page offers the two readings."""
+
+    def __init__(self, problem: Problem, ambiguity: formats.AmbiguousDates):
+        super().__init__([problem])
+        self.example = ambiguity.example
+        # --date-format pattern -> the example read that way
+        self.readings = dict(zip((ambiguity.day_first, ambiguity.month_first), ambiguity.dates(), strict=True))
+
+
+# Column names a file may give a contract column, for the Import page's first guess (compared without case).
+GUESSES = {
+    "customer_id": ("customer_id", "customer id", "customer", "email", "e-mail", "customer email", "billing email",
+                    "client", "client id", "member", "kunde", "kundennummer", "phone"),
+    "ordered_at": ("ordered_at", "order date", "date", "created at", "created", "datum", "timestamp", "paid at"),
+    "amount": ("amount", "total", "order total", "total collected", "betrag", "revenue", "sales", "price", "value"),
+    "order_id": ("order_id", "order id", "order number", "transaction id", "receipt", "invoice", "id", "name"),
+    "cost": ("cost", "cogs", "kosten"),
+    "signed_up_at": ("signed_up_at", "signed up", "signup date", "created at", "joined", "registered"),
+    "churned_at": ("churned_at", "churned", "date", "cancelled at"),
+    "reason": ("reason", "grund"),
+    "category": ("category",),
+    "source": ("source",),
+    "comment": ("comment", "note"),
+    "contacted_at": ("contacted_at", "contacted", "date", "sent at"),
+    "campaign": ("campaign", "aktion"),
+    "channel": ("channel", "kanal"),
+    "group": ("group", "gruppe"),
+}  # fmt: skip
+
+
+def guess_columns(table: str, columns: list[str]) -> dict[str, str | None]:
+    """A first guess of the file column for each contract column of TABLE (None: not found), each column once."""
+    taken: set[str] = set()
+    out: dict[str, str | None] = {}
+    norm = {c: " ".join(c.replace("_", " ").split()).lower() for c in columns}
+    for name in contract_columns(table):
+        found = None
+        for alias in GUESSES.get(name, (name,)):
+            a = alias.replace("_", " ")
+            found = next((c for c in columns if c not in taken and norm[c] == a), None)
+            if found:
+                break
+        out[name] = found
+        if found:
+            taken.add(found)
+    return out
+
+
 @dataclass(frozen=True)
 class Version:
     """A previous version of a table kept under DIR/_history/TABLE/ (a Parquet file or a folder of them)."""
@@ -461,9 +510,8 @@ def _prepare(
         try:
             reading = formats.read_dates(lf, date_column, options.date_format, preset.date_order if preset else None)
         except formats.AmbiguousDates as amb:
-            raise DataError(
-                [Problem(label, _column_label(date_column, sources), amb.rows, f"'{amb.example}'", amb.expected())]
-            ) from None
+            problem = Problem(label, _column_label(date_column, sources), amb.rows, f"'{amb.example}'", amb.expected())
+            raise AmbiguousDateError(problem, amb) from None
         summary.date_reading = reading.note
         if reading.changes:
             exprs.append(reading.expr)

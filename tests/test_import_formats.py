@@ -66,7 +66,7 @@ def test_a_zoned_timestamp_takes_its_date_in_the_configured_zone(tmp_path):
 def test_unreadable_dates_are_refused(tmp_path, value, message):
     with pytest.raises(DataError) as err:
         one_order(tmp_path, value)
-    assert f"column 'ordered_at': 1 row; " in str(err.value) and message in str(err.value)
+    assert "column 'ordered_at': 1 row; " in str(err.value) and message in str(err.value)
 
 
 def test_an_ambiguous_file_is_refused_then_read_with_date_format(tmp_path):
@@ -147,7 +147,12 @@ TEXT = "customer_id;ordered_at;amount;城市\n客户1;2024-01-05;12.50;北京\nb
 
 @pytest.mark.parametrize(
     ("encoding", "bom", "named"),
-    [("utf-16", b"", "UTF-16"), ("utf-16-le", b"", "UTF-16LE"), ("gbk", b"", "GBK"), ("utf-8", b"\xef\xbb\xbf", "UTF-8")],
+    [
+        ("utf-16", b"", "UTF-16"),
+        ("utf-16-le", b"", "UTF-16LE"),
+        ("gbk", b"", "GBK"),
+        ("utf-8", b"\xef\xbb\xbf", "UTF-8"),
+    ],
 )
 def test_utf16_and_gbk_files(tmp_path, encoding, bom, named):
     src = tmp_path / "o.csv"
@@ -188,7 +193,9 @@ def test_excel_with_a_decoy_first_sheet(tmp_path):
     book = write_workbook(tmp_path / "kasse.xlsx")
     data = tmp_path / "data"
     mapping = {"customer_id": "Kunde", "ordered_at": "Datum", "amount": "Betrag"}
-    with pytest.raises(DataError, match=r"kasse\.xlsx, sheet 'Read me', column 'customer_id': 1 row; expected a column named"):
+    with pytest.raises(
+        DataError, match=r"kasse\.xlsx, sheet 'Read me', column 'customer_id': 1 row; expected a column named"
+    ):
         importer.import_file(book, "orders", data, {}, "UTC")  # the first sheet is the decoy
     assert importer.sheets(book) == ["Read me", "Orders"]
     result = importer.run_import(book, "orders", data, mapping, "UTC", importer.Options(sheet="Orders"))
@@ -220,9 +227,16 @@ def test_append_adds_only_new_orders(tmp_path):
     importer.import_file(first, "orders", data, {}, "UTC")
     old = (data / "orders.parquet").read_bytes()
     header, *rows = SHOPIFY.splitlines()
-    later = "\n".join(
-        [header, *rows[-2:], "#1005,cy@example.com,paid,,,USD,8.00,0,0,8.00,,2024-02-10 10:00:00 -0500,1,Mug,8.00,0.00,web,,5005,Main St"]
-    ) + "\n"
+    later = (
+        "\n".join(
+            [
+                header,
+                *rows[-2:],
+                "#1005,cy@example.com,paid,,,USD,8.00,0,0,8.00,,2024-02-10 10:00:00 -0500,1,Mug,8.00,0.00,web,,5005,Main St",
+            ]
+        )
+        + "\n"
+    )
     second = tmp_path / "orders_export_2.csv"
     second.write_text(later)
     result = importer.run_import(second, "orders", data, {}, "UTC", importer.Options(append=True))

@@ -147,7 +147,9 @@ def test_woocommerce_export_becomes_orders(tmp_path):
 
 def test_woocommerce_plugin_names_and_an_explicit_preset(tmp_path):
     src = tmp_path / "export.csv"
-    src.write_text("order_id,order_date,status,order_total,customer_email\n7,2024-03-01 10:00:00,wc-completed,5,A@B.CO\n")
+    src.write_text(
+        "order_id,order_date,status,order_total,customer_email\n7,2024-03-01 10:00:00,wc-completed,5,A@B.CO\n"
+    )
     importer.run_import(src, "orders", tmp_path / "data", {}, "UTC", importer.Options(preset="woocommerce"))
     assert orders_of(tmp_path / "data") == [("a@b.co", D(2024, 3, 1), 5.0, "7")]
 
@@ -178,7 +180,7 @@ def test_a_preset_without_its_columns_says_which(tmp_path):
 
 def test_a_bad_amount_in_a_preset_names_the_column(tmp_path):
     src = tmp_path / "x.csv"
-    src.write_text(SHOPIFY.replace("\"1,200.00\",,2024-02-01", "\"1.200,00\",,2024-02-01"))
+    src.write_text(SHOPIFY.replace('"1,200.00",,2024-02-01', '"1.200,00",,2024-02-01'))
     run = cli("import", str(src), "--table", "orders", "--data", str(tmp_path / "data"))
     assert run.returncode == 2 and "Traceback" not in run.stderr
     assert "column 'Total': 1 row; example: '1.200,00'; expected a number with a dot" in run.stderr
