@@ -73,20 +73,21 @@ if upload is not None:
             )  # fmt: skip
             st.stop()
         except InputError as exc:
+            # Import stays offered: it checks again and says the same, nothing is replaced.
             st.error(t("import.failed", message=str(exc)), icon=":material/error:")
-            st.stop()
-        st.dataframe(result.preview, hide_index=True, key="import_preview")
-        s = result.summary
-        tiles = st.columns(5)
-        tiles[0].metric(t("import.rows_read"), i18n.fmt_int(s.rows_read))
-        tiles[1].metric(
-            t("import.orders") if table == "orders" else t("import.rows"), i18n.fmt_int(s.orders or s.rows_written)
-        )
-        tiles[2].metric(t("import.refunds"), i18n.fmt_int(s.refunds))
-        tiles[3].metric(t("import.guests"), i18n.fmt_int(s.guests))
-        tiles[4].metric(t("import.left_out"), i18n.fmt_int(sum(s.left_out.values()) + s.skipped_existing))
-        with st.expander(t("import.summary"), expanded=True, icon=":material/summarize:"):
-            st.code("\n".join(s.lines()), language=None)
+            result = None
+        if result is not None:
+            st.dataframe(result.preview, hide_index=True, key="import_preview")
+            s = result.summary
+            tiles = st.columns(5)
+            tiles[0].metric(t("import.rows_read"), i18n.fmt_int(s.rows_read))
+            written = s.orders if table == "orders" else s.rows_written
+            tiles[1].metric(t("import.orders" if table == "orders" else "import.rows"), i18n.fmt_int(written))
+            tiles[2].metric(t("import.refunds"), i18n.fmt_int(s.refunds))
+            tiles[3].metric(t("import.guests"), i18n.fmt_int(s.guests))
+            tiles[4].metric(t("import.left_out"), i18n.fmt_int(sum(s.left_out.values()) + s.skipped_existing))
+            with st.expander(t("import.summary"), expanded=True, icon=":material/summarize:"):
+                st.code("\n".join(s.lines()), language=None)
         if st.button(t("import.run"), type="primary", key="import_run", icon=":material/upload:"):
             with st.spinner(t("import.running")):
                 try:
