@@ -58,7 +58,8 @@ if upload is not None:
         decimal_comma = left.toggle(t("import.decimal_comma"), key="import_decimal_comma")
         append = right.toggle(t("import.append"), key="import_append", disabled=table != "orders")
         date_format = st.session_state.get("import_date_format") or None
-        options = importer.Options(preset or None, date_format, decimal_comma, sheet, append)
+        chosen = None if preset == detected else (preset or None)  # the detected one: "recognised" in the summary
+        options = importer.Options(chosen, date_format, decimal_comma, sheet, append, recognise=preset == detected)
 
         st.subheader(t("import.step_preview"))
         try:

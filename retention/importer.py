@@ -140,6 +140,7 @@ class Options:
     decimal_comma: bool = False
     sheet: str | None = None  # Excel: the sheet to read (default the first)
     append: bool = False  # add the rows whose order_id the table does not have yet, instead of replacing it
+    recognise: bool = True  # without --preset: use the preset whose header the file has
 
 
 @dataclass

@@ -153,3 +153,49 @@ def test_csv_download_is_written_on_click_with_bom(server, browser, sample_dir):
         assert page.locator('[data-testid="stException"]').count() == 0
     finally:
         context.close()
+
+
+def test_import_a_shopify_export_in_browser(browser, tmp_path):
+    """Upload a Shopify export: recognised, previewed, imported; the Overview then counts its orders."""
+    from tests.conftest import start_server
+    from tests.test_presets import SHOPIFY
+
+    data = tmp_path / "data"
+    data.mkdir()
+    export = tmp_path / "orders_export_1.csv"
+    export.write_text(SHOPIFY, encoding="utf-8")
+    proc, url = start_server(data)
+    context = browser.new_context(viewport={"width": 1440, "height": 2200})
+    page = context.new_page()
+    try:
+        page.goto(f"{url}/Import", wait_until="domcontentloaded")
+        wait_rendered(page)
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(export))
+        wait_rendered(page)
+        page.get_by_text("Recognised as a Shopify Orders export").first.wait_for(timeout=60_000)
+        page.screenshot(path=str(ARTIFACTS / "import_shopify_preview_en.png"), full_page=True)
+        assert "preset: shopify (Shopify Orders export, recognised from the header)" in page.locator(
+            '[data-testid="stCode"]'
+        ).first.inner_text()
+        assert page.locator('[data-testid="stDataFrame"]').count() == 1
+        page.get_by_role("button", name="Validate and import").click()
+        wait_rendered(page)
+        page.get_by_text("orders: 3 rows from").first.wait_for(timeout=60_000)
+        page.screenshot(path=str(ARTIFACTS / "import_shopify_done_en.png"), full_page=True)
+        assert (data / "orders.parquet").is_file()
+        page.goto(url, wait_until="domcontentloaded")
+        wait_rendered(page)
+        metrics = page.locator('[data-testid="stMetric"]')
+        values = {
+            m.locator('[data-testid="stMetricLabel"]').inner_text().strip(): m.locator('[data-testid="stMetricValue"]')
+            .inner_text()
+            .strip()
+            for m in metrics.all()
+        }
+        page.screenshot(path=str(ARTIFACTS / "import_shopify_overview_en.png"), full_page=True)
+        assert values["Customers"] == "2" and values["Orders"] == "3", values
+        assert page.locator('[data-testid="stException"]').count() == 0
+    finally:
+        context.close()
+        proc.terminate()
+        proc.wait(timeout=10)

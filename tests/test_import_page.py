@@ -103,7 +103,9 @@ def test_a_refused_upload_names_file_column_and_example(monkeypatch, tmp_path):
     from retention.settings import get_settings
 
     at = _import_page(monkeypatch, tmp_path / "data")
-    at.get("file_uploader")[0].set_value(("bad.csv", b"customer_id,ordered_at,amount\na,2024-01-05,12,50\n", "text/csv"))
+    at.get("file_uploader")[0].set_value(
+        ("bad.csv", b"customer_id,ordered_at,amount\na,2024-01-05,12,50\n", "text/csv")
+    )
     at.run()
     assert not at.exception
     assert "bad.csv, line 2: 4 fields" in at.error[0].value
