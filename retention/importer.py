@@ -40,6 +40,8 @@ NUMBER_COLUMNS = {"orders": ("amount",), "contacts": ("cost",)}
 # they can kill it at a known point and check that the table in use is untouched.
 PAUSE_ENV = "RETENTION_IMPORT_PAUSE_AT"
 
+_DAY_NAMES = {"ordered_at": "order_date", "signed_up_at": "signed_up_date", "churned_at": "churned_date",
+              "contacted_at": "contacted_date"}  # fmt: skip
 _STAGE_PREFIX = ".import-"
 _LOCK_NAME = ".import.lock"
 _CHUNK = 1 << 20
@@ -264,6 +266,12 @@ def dry_run(
         source = _open_source(file, stage, options)
         n, _, _, summary = _bring_in(source, table, data_dir, stage, mapping, timezone, options, publish=False)
         head = pl.read_parquet(stage / "new" / f"{table}.parquet", n_rows=rows)
+        date_column = db.DATE_COLUMNS[table]
+        at = head[date_column] if date_column in head.columns else None
+        if at is not None and isinstance(at.dtype, pl.Datetime):
+            # The calendar day each row counts on (a zoned timestamp converted to the configured zone).
+            day = at.dt.convert_time_zone(timezone).dt.date() if at.dtype.time_zone else at.dt.date()
+            head = head.insert_column(head.columns.index(date_column) + 1, day.alias(_DAY_NAMES[date_column]))
         if table == "orders" and "amount" in head.columns:
             head = head.with_columns((pl.col("amount") < 0).fill_null(False).alias("refund"))
     return Result(f"{table}: {n:,} rows from {file} would be written", summary, head)

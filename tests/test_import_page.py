@@ -72,6 +72,7 @@ def test_a_shopify_upload_is_recognised_previewed_and_imported(monkeypatch, tmp_
     assert any("Shopify Orders export" in s.value for s in at.success)
     preview = at.dataframe[0].value
     assert list(preview["refund"]) == [False, False, True]
+    assert preview["order_date"].astype(str).tolist() == ["2024-01-05", "2024-02-02", "2024-02-02"]
     assert [m.value for m in at.metric] == ["6", "2", "1", "1", "1"]
     assert "preset: shopify" in at.code[0].value
     assert not (data / "orders.parquet").exists()  # the preview writes nothing
