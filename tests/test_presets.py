@@ -185,3 +185,31 @@ def test_a_bad_amount_in_a_preset_names_the_column(tmp_path):
     assert run.returncode == 2 and "Traceback" not in run.stderr
     assert "column 'Total': 1 row; example: '1.200,00'; expected a number with a dot" in run.stderr
     assert "--decimal-comma" in run.stderr
+
+
+CLEAN = {
+    # The clean orders each export stands for (order_date in UTC, refunds as negative rows).
+    "shopify": "customer_id,ordered_at,amount\nann@example.com,2024-01-05,25\nbob@example.com,2024-02-02,1200\n"
+    "bob@example.com,2024-02-02,-10\n",
+    "square": "customer_id,ordered_at,amount\nCUST1,2024-01-05,12\nCUST2,2024-01-13,1234.5\nCUST1,2024-02-01,-5\n",
+    "stripe": "customer_id,ordered_at,amount\nann@example.com,2024-01-05,12\ncus_2,2024-01-06,30\ncus_2,2024-01-06,-30\n"
+    "ann@example.com,2024-01-09,8\nann@example.com,2024-01-09,-2\n",
+    "woocommerce": "customer_id,ordered_at,amount\nann@example.com,2024-01-05,25\nbob@example.com,2024-01-20,40\n"
+    "bob@example.com,2024-01-20,-40\n",
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "text"), [("shopify", SHOPIFY), ("square", SQUARE), ("stripe", STRIPE), ("woocommerce", WOOCOMMERCE)]
+)
+def test_an_export_gives_the_cohorts_and_kpis_of_its_clean_orders(tmp_path, name, text):
+    export, clean = tmp_path / "export.csv", tmp_path / "clean.csv"
+    export.write_text(text)
+    clean.write_text(CLEAN[name])
+    for src, folder in ((export, "a"), (clean, "b")):
+        run = cli("import", str(src), "--table", "orders", "--data", str(tmp_path / folder))
+        assert run.returncode == 0, run.stderr
+    for report in ("kpis", "cohorts"):
+        a, b = (cli(report, "--data", str(tmp_path / f), "--period", "week") for f in "ab")
+        assert a.returncode == 0 and b.returncode == 0, a.stderr + b.stderr
+        assert a.stdout == b.stdout and a.stdout.count("\n") > 1
