@@ -57,7 +57,8 @@ if upload is not None:
         left, right = st.columns(2)
         decimal_comma = left.toggle(t("import.decimal_comma"), key="import_decimal_comma")
         append = right.toggle(t("import.append"), key="import_append", disabled=table != "orders")
-        date_format = st.session_state.get("import_date_format") or None
+        date_key = f"import_date_format_{upload.file_id}"  # a new file asks again
+        date_format = st.session_state.get(date_key) or None
         chosen = None if preset == detected else (preset or None)  # the detected one: "recognised" in the summary
         options = importer.Options(chosen, date_format, decimal_comma, sheet, append, recognise=preset == detected)
 
@@ -69,7 +70,7 @@ if upload is not None:
             st.warning(t("import.ambiguous", example=amb.example), icon=":material/calendar_month:")
             readings = amb.readings
             st.radio(
-                t("import.date_order"), list(readings), index=None, key="import_date_format",
+                t("import.date_order"), list(readings), index=None, key=date_key,
                 format_func=lambda f: t("import.reading", reading=i18n.fmt_date(readings[f]), format=f),
             )  # fmt: skip
             st.stop()

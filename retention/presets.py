@@ -6,6 +6,11 @@ order's line items (order-level fields on the first row); which status values le
 refund shows (a refunded amount, a refunded status, or a row that is itself a refund); which extra columns
 are kept as order attributes; and which columns recognise the export from its header. `apply` reads any
 preset the same way (CLI.md "Importing the files people have").
+
+Where a vendor's column names differ between its export versions or plugins (Stripe's `Created (UTC)`,
+WooCommerce's `order_total`), each accepted name is listed. Square's `Time Zone` column names a zone in
+words ("Eastern Time (US & Canada)"): it is not read, so Square times are taken in the configured zone;
+Stripe's `Created date (UTC)` is UTC, as its name says. A refund row is dated on its order's day.
 """
 
 from __future__ import annotations

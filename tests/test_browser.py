@@ -175,9 +175,10 @@ def test_import_a_shopify_export_in_browser(browser, tmp_path):
         page.get_by_text("Recognised as a Shopify Orders export").first.wait_for(timeout=60_000)
         page.wait_for_timeout(2000)  # the data grid paints after its element exists
         page.screenshot(path=str(ARTIFACTS / "import_shopify_preview_en.png"), full_page=True)
-        assert "preset: shopify (Shopify Orders export, recognised from the header)" in page.locator(
-            '[data-testid="stCode"]'
-        ).first.inner_text()
+        assert (
+            "preset: shopify (Shopify Orders export, recognised from the header)"
+            in page.locator('[data-testid="stCode"]').first.inner_text()
+        )
         assert page.locator('[data-testid="stDataFrame"]').count() == 1
         page.get_by_role("button", name="Validate and import").click()
         wait_rendered(page)

@@ -92,7 +92,7 @@ def test_an_ambiguous_upload_offers_both_readings(monkeypatch, tmp_path):
     at.run()
     assert not at.exception
     assert "03/04/2024" in at.warning[0].value
-    radio = at.radio(key="import_date_format")
+    radio = at.radio[0]
     assert radio.options == ["3 Apr 2024 (%d/%m/%Y)", "4 Mar 2024 (%m/%d/%Y)"]
     radio.set_value("%m/%d/%Y").run()
     assert not at.exception and not at.warning
