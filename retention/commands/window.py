@@ -22,12 +22,7 @@ from retention.queries.window import (
 
 def _curve_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--max-days",
-        dest="max_days",
-        type=_positive_int,
-        default=365,
-        metavar="N",
-        help="longest silence in days (default: 365)",
+        "--max-days", dest="max_days", type=_positive_int, default=365, metavar="N", help="longest silence in days"
     )
 
 
@@ -39,12 +34,7 @@ def _recommend_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--by", metavar="ATTRIBUTE", help="segment attribute (without it: only the '*' row)")
     parser.add_argument("--threshold", type=_fraction, metavar="X", help="default: RETENTION_RETURN_THRESHOLD")
     parser.add_argument(
-        "--max-days",
-        dest="max_days",
-        type=_positive_int,
-        default=730,
-        metavar="N",
-        help="longest silence in days (default: 730)",
+        "--max-days", dest="max_days", type=_positive_int, default=730, metavar="N", help="longest silence in days"
     )
 
 
