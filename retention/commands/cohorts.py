@@ -13,7 +13,9 @@ from retention.queries.cohorts import active_table, cohort_columns, cohort_table
 
 
 def _options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--metric", choices=("active", "alive", "revenue", "all"), default="all", help="which metric (default: all)")
+    parser.add_argument(
+        "--metric", choices=("active", "alive", "revenue", "all"), default="all", help="which metric (default: all)"
+    )
 
 
 def _run(ds: Dataset, p: Params, args: argparse.Namespace) -> pl.DataFrame:
