@@ -274,6 +274,8 @@ def dry_run(
             head = head.insert_column(head.columns.index(date_column) + 1, day.alias(_DAY_NAMES[date_column]))
         if table == "orders" and "amount" in head.columns:
             head = head.with_columns((pl.col("amount") < 0).fill_null(False).alias("refund"))
+        # Days as YYYY-MM-DD (a table widget would show a date as midnight).
+        head = head.with_columns(pl.col(pl.Date).dt.strftime("%Y-%m-%d"))
     return Result(f"{table}: {n:,} rows from {file} would be written", summary, head)
 
 
