@@ -89,7 +89,7 @@ if upload is not None:
             tiles[3].metric(t("import.guests"), i18n.fmt_int(s.guests))
             tiles[4].metric(t("import.left_out"), i18n.fmt_int(sum(s.left_out.values()) + s.skipped_existing))
             with st.expander(t("import.summary"), expanded=True, icon=":material/summarize:"):
-                st.code("\n".join(s.lines()), language=None)
+                st.code("\n".join(t("import.s_" + key, **values) for key, values in s.items()), language=None)
         if st.button(t("import.run"), type="primary", key="import_run", icon=":material/upload:"):
             with st.spinner(t("import.running")):
                 try:

@@ -55,7 +55,7 @@ class DateReading:
     """How a date column is read: the rewrite expression and what the summary says about it."""
 
     expr: pl.Expr
-    note: str | None  # e.g. "day-first (13/04/2024 has no month 13)"
+    note: tuple[str, dict[str, str]] | None  # what the summary says: ("day_first", {"example": .., "month": ..})
     changes: bool  # whether any value is rewritten at all
 
 
@@ -183,7 +183,7 @@ def read_dates(
     if n_xyy:
         if order in ("dmy", "mdy"):
             pick = order
-            note = ("day-first" if order == "dmy" else "month-first") + " (as this export writes them)"
+            note = ("export_" + order, {})
         elif stats["n_day"] == n_xyy and stats["n_month"] == n_xyy and stats["n_same"] < n_xyy:
             raise AmbiguousDates(
                 stats["first_differs"], n_xyy - stats["n_same"], stats["sep"] or "/", bool(stats["has_time"]),
@@ -193,10 +193,10 @@ def read_dates(
             pick, note = "dmy", None  # every value reads the same both ways (05/05/2024)
         elif stats["n_day"] > stats["n_month"]:
             pick = "dmy"
-            note = f"day-first ('{stats['first_day_only']}' has no month {_first(stats['first_day_only'])})"
+            note = ("day_first", {"example": stats["first_day_only"], "month": _first(stats["first_day_only"])})
         elif stats["n_month"] > stats["n_day"]:
             pick = "mdy"
-            note = f"month-first ('{stats['first_month_only']}' has no month {_second(stats['first_month_only'])})"
+            note = ("month_first", {"example": stats["first_month_only"], "month": _second(stats["first_month_only"])})
         elif stats["n_day"]:
             raise AmbiguousDates(
                 stats["first_differs"] or stats["first_day_only"], n_xyy, stats["sep"] or "/",
@@ -238,7 +238,7 @@ def _with_format(column: str, value: pl.Expr, date_format: str) -> DateReading:
     else:
         text = parsed.dt.strftime("%Y-%m-%d")
     expr = pl.when(parsed.is_not_null()).then(text).otherwise(pl.col(column)).alias(column)
-    return DateReading(expr, f"with --date-format '{date_format}'", True)
+    return DateReading(expr, ("format", {"format": date_format}), True)
 
 
 def check_date_format(date_format: str) -> None:

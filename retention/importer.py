@@ -167,44 +167,78 @@ class Summary:
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | None = None
-    date_reading: str | None = None
+    date_reading: tuple[str, dict[str, str]] | None = None  # formats.DateReading.note
     sources: dict[str, str] = dataclasses.field(default_factory=dict)  # contract column -> file column
     appended: bool = False
 
-    def lines(self) -> list[str]:
-        out = []
-        read = f"read {self.rows_read:,} row{'s' if self.rows_read != 1 else ''}"
+    def items(self) -> list[tuple[str, dict[str, str]]]:
+        """The summary as (key, values): the CLI prints SUMMARY_TEXT[key], the Import page t("import.s_" + key)."""
+        out: list[tuple[str, dict[str, str]]] = []
+        n = f"{self.rows_read:,}"
         if self.encoding:
-            read += f" ({self.encoding}, fields separated by {_delimiter_name(self.delimiter or ',')})"
-        if self.sheet:
-            read += f" (sheet '{self.sheet}')"
-        out.append(read)
+            delimiter = {",": "','", ";": "';'", "\t": "TAB", "|": "'|'"}[self.delimiter or ","]
+            out.append(("read_csv", {"n": n, "encoding": self.encoding, "delimiter": delimiter}))
+        elif self.sheet:
+            out.append(("read_sheet", {"n": n, "sheet": self.sheet}))
+        else:
+            out.append(("read", {"n": n}))
         if self.preset:
-            label = presets.PRESETS[self.preset].label
-            how = "recognised from the header" if self.preset_recognised else "--preset"
-            out.append(f"preset: {self.preset} ({label}, {how})")
+            key = "preset" if self.preset_recognised else "preset_given"
+            out.append((key, {"preset": self.preset, "label": presets.PRESETS[self.preset].label}))
         if self.sources:
-            out.append("columns: " + ", ".join(f"{k} <- {v}" for k, v in self.sources.items()))
+            out.append(("columns", {"pairs": ", ".join(f"{k} <- {v}" for k, v in self.sources.items())}))
         if self.table == "orders":
-            out.append(f"orders written: {self.orders:,}; refund rows: {self.refunds:,}")
+            out.append(("orders", {"orders": f"{self.orders:,}", "refunds": f"{self.refunds:,}"}))
         else:
-            out.append(f"rows written: {self.rows_written:,}")
+            out.append(("rows", {"n": f"{self.rows_written:,}"}))
         if self.line_items:
-            out.append(f"line items folded into their order: {self.line_items:,}")
+            out.append(("line_items", {"n": f"{self.line_items:,}"}))
         if self.left_out:
-            out.append("rows left out: " + ", ".join(f"{n:,} ({why})" for why, n in self.left_out.items()))
+            reasons = ", ".join(f"{k:,} ({why})" for why, k in self.left_out.items())
+            out.append(("left_out", {"reasons": reasons}))
         else:
-            out.append("rows left out: none")
+            out.append(("left_out_none", {}))
         if self.table == "orders":
-            out.append(f"guest rows skipped (no customer): {self.guests:,}")
+            out.append(("guests", {"n": f"{self.guests:,}"}))
         if self.appended:
-            out.append(f"already in the table (same order_id), skipped: {self.skipped_existing:,}")
+            out.append(("skipped", {"n": f"{self.skipped_existing:,}"}))
         if self.first_date is not None:
-            out.append(f"dates: {self.first_date.isoformat()} to {self.last_date.isoformat()}")
+            out.append(("dates", {"first": self.first_date.isoformat(), "last": self.last_date.isoformat()}))
         if self.date_reading:
-            out.append(f"dates read {self.date_reading}")
-        out.append("kept as attributes: " + (", ".join(self.attributes) if self.attributes else "none"))
+            out.append(("date_" + self.date_reading[0], self.date_reading[1]))
+        if self.attributes:
+            out.append(("attributes", {"names": ", ".join(self.attributes)}))
+        else:
+            out.append(("attributes_none", {}))
         return out
+
+    def lines(self) -> list[str]:
+        return [SUMMARY_TEXT[key].format(**values) for key, values in self.items()]
+
+
+SUMMARY_TEXT = {
+    "read": "rows read: {n}",
+    "read_csv": "rows read: {n} ({encoding}, fields separated by {delimiter})",
+    "read_sheet": "rows read: {n} (sheet '{sheet}')",
+    "preset": "preset: {preset} ({label}, recognised from the header)",
+    "preset_given": "preset: {preset} ({label}, --preset)",
+    "columns": "columns: {pairs}",
+    "orders": "orders written: {orders}; refund rows: {refunds}",
+    "rows": "rows written: {n}",
+    "line_items": "line items folded into their order: {n}",
+    "left_out": "rows left out: {reasons}",
+    "left_out_none": "rows left out: none",
+    "guests": "guest rows skipped (no customer): {n}",
+    "skipped": "already in the table (same order_id), skipped: {n}",
+    "dates": "dates: {first} to {last}",
+    "date_export_dmy": "dates read day-first (as this export writes them)",
+    "date_export_mdy": "dates read month-first (as this export writes them)",
+    "date_day_first": "dates read day-first ('{example}' has no month {month})",
+    "date_month_first": "dates read month-first ('{example}' has no month {month})",
+    "date_format": "dates read with --date-format '{format}'",
+    "attributes": "kept as attributes: {names}",
+    "attributes_none": "kept as attributes: none",
+}
 
 
 @dataclass

@@ -159,7 +159,7 @@ def test_utf16_and_gbk_files(tmp_path, encoding, bom, named):
     src.write_bytes(bom + TEXT.encode(encoding))
     result = importer.run_import(src, "orders", tmp_path / "data", {}, "UTC")
     assert result.summary.encoding == named
-    assert f"read 2 rows ({named}, fields separated by semicolons)" in result.summary.lines()
+    assert f"rows read: 2 ({named}, fields separated by ';')" in result.summary.lines()
     frame = pl.read_parquet(tmp_path / "data" / "orders.parquet")
     assert frame.columns == ["customer_id", "ordered_at", "amount", "城市"]
     assert frame.rows() == [("客户1", D(2024, 1, 5), 12.5, "北京"), ("b", D(2024, 1, 6), 3.0, "上海")]
@@ -214,7 +214,7 @@ def test_excel_through_the_cli(tmp_path):
         "--column", "customer_id=Kunde,ordered_at=Datum,amount=Betrag",
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
-    assert "  read 2 rows (sheet 'Orders')" in run.stdout
+    assert "  rows read: 2 (sheet 'Orders')" in run.stdout
 
 
 # -- append ---------------------------------------------------------------------------------------------

@@ -68,7 +68,7 @@ def test_shopify_through_the_cli_prints_the_summary(tmp_path):
     assert run.returncode == 0, run.stderr
     out = run.stdout.splitlines()
     assert out[0].startswith(f"orders: 3 rows from {src} written to ")
-    assert "  read 6 rows (UTF-8, fields separated by commas)" in out
+    assert "  rows read: 6 (UTF-8, fields separated by ',')" in out
     assert "  preset: shopify (Shopify Orders export, recognised from the header)" in out
     assert "  orders written: 2; refund rows: 1" in out
     assert "  dates: 2024-01-05 to 2024-02-02" in out
@@ -93,7 +93,7 @@ def test_square_export_becomes_orders(tmp_path):
         ("CUST2", D(2024, 1, 13), 1234.5, "T2", "Online", "Online Store"),
     ]
     assert (s.preset, s.rows_read, s.orders, s.refunds, s.guests) == ("square", 4, 2, 1, 1)
-    assert s.date_reading == "month-first (as this export writes them)"
+    assert "dates read month-first (as this export writes them)" in s.lines()
 
 
 STRIPE = """id,Description,Created date (UTC),Amount,Amount Refunded,Currency,Captured,Converted Amount,Fee,Status,Customer ID,Customer Email
