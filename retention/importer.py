@@ -353,6 +353,8 @@ def _check_options(table: str, options: Options) -> None:
         presets.get(options.preset)
         if table != "orders":
             raise InputError(f"--preset {options.preset} maps an export onto orders; expected --table orders.")
+    if options.append and table != "orders":
+        raise InputError(f"--append adds orders by their order_id; expected --table orders (not {table}).")
     if options.date_format:
         try:
             formats.check_date_format(options.date_format)
@@ -740,18 +742,15 @@ def _stage(
     engine: db.Engine, source: _Source, table: str, mapping: dict[str, str], out: Path, options: Options
 ) -> tuple[dict[str, str], presets.Preset | None]:
     """Write the source, columns renamed (CSV: date and number text trimmed), as Parquet; returns the renames
-    and the preset that maps it (given, or recognised from the header of an orders file without --column).
-    A preset's file is staged with its own column names: the preset maps them."""
+    and the preset that maps it (given, or recognised from the header of an orders file). A preset's file is
+    staged with its own column names: the preset maps them, --column pairs overriding its choice of column
+    for customer_id, ordered_at, amount or order_id."""
     reader, params = _reader(source)
     columns = engine.sql(db.fill(db.load_sql("validate_import_columns"), {"reader": reader}), params).columns
     preset = presets.get(options.preset) if options.preset else None
-    if (
-        preset is None
-        and table == "orders"
-        and not mapping
-        and "customer_id" not in [c.strip().lower() for c in columns]
-    ):
-        preset = presets.recognise(columns)
+    if preset is None and options.recognise and table == "orders":
+        if "customer_id" not in [c.strip().lower() for c in columns]:
+            preset = presets.recognise(columns)
     renames = {c: c for c in columns} if preset else _renames(source.label, table, columns, mapping)
     trimmed = {db.DATE_COLUMNS[table], *NUMBER_COLUMNS.get(table, ())} if source.kind == "csv" and not preset else set()
     # Identifiers here come from the file's own header or the user's --column, always quoted; values are $params.

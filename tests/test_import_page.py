@@ -119,3 +119,22 @@ def test_a_refused_upload_names_file_column_and_example(monkeypatch, tmp_path):
     at.toggle(key="import_decimal_comma").set_value(True).run()
     assert not at.error and at.dataframe[0].value["amount"].tolist() == [12.5]
     get_settings.cache_clear()
+
+
+def test_own_columns_instead_of_the_detected_preset(monkeypatch, tmp_path):
+    from retention.settings import get_settings
+    from tests.test_presets import SHOPIFY
+
+    at = _import_page(monkeypatch, tmp_path / "data")
+    at.get("file_uploader")[0].set_value(("orders_export_1.csv", SHOPIFY.encode(), "text/csv"))
+    at.run()
+    at.selectbox(key="import_preset_shopify").set_value("").run()
+    assert not at.exception
+    guesses = {
+        name: at.selectbox(key=f"import_map_orders_{name}").value
+        for name in ("customer_id", "ordered_at", "amount", "order_id")
+    }
+    assert guesses == {"customer_id": "Email", "ordered_at": "Created at", "amount": "Total", "order_id": "Id"}
+    # Read row by row, the guest checkout has no customer: refused, naming the file's column.
+    assert "column 'customer_id (file column Email)': 1 row" in at.error[0].value
+    get_settings.cache_clear()

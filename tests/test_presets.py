@@ -213,3 +213,24 @@ def test_an_export_gives_the_cohorts_and_kpis_of_its_clean_orders(tmp_path, name
         a, b = (cli(report, "--data", str(tmp_path / f), "--period", "week") for f in "ab")
         assert a.returncode == 0 and b.returncode == 0, a.stderr + b.stderr
         assert a.stdout == b.stdout and a.stdout.count("\n") > 1
+
+
+def test_the_issue_command_with_column_pairs_uses_the_recognised_preset(tmp_path):
+    src = tmp_path / "orders_export_1.csv"
+    src.write_text(SHOPIFY)
+    run = cli(
+        "import", str(src), "--table", "orders", "--data", str(tmp_path / "data"),
+        "--column", "customer_id=Email", "--column", "ordered_at=Created at", "--column", "amount=Total",
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert "  preset: shopify (Shopify Orders export, recognised from the header)" in run.stdout
+    assert [r[3] for r in orders_of(tmp_path / "data")] == ["#1001", "#1004-refund", "#1004"]
+
+
+def test_a_shopify_export_saved_as_excel(tmp_path):
+    frame = pl.read_csv(SHOPIFY.encode(), infer_schema=False)
+    book = tmp_path / "orders_export_1.xlsx"
+    frame.write_excel(book, worksheet="orders_export_1")
+    s = importer.run_import(book, "orders", tmp_path / "data", {}, "UTC").summary
+    assert (s.preset, s.sheet, s.orders, s.refunds, s.guests) == ("shopify", "orders_export_1", 2, 1, 1)
+    assert [r[2] for r in orders_of(tmp_path / "data")] == [25.0, -10.0, 1200.0]
