@@ -172,7 +172,7 @@ def test_import_a_shopify_export_in_browser(browser, tmp_path):
         wait_rendered(page)
         page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(export))
         wait_rendered(page)
-        page.get_by_text("Recognised as a Shopify Orders export").first.wait_for(timeout=60_000)
+        page.get_by_text("Recognised as a Shopify Orders export").first.wait_for(timeout=180_000)
         page.wait_for_timeout(2000)  # the data grid paints after its element exists
         page.screenshot(path=str(ARTIFACTS / "import_shopify_preview_en.png"), full_page=True)
         assert (
@@ -182,7 +182,7 @@ def test_import_a_shopify_export_in_browser(browser, tmp_path):
         assert page.locator('[data-testid="stDataFrame"]').count() == 1
         page.get_by_role("button", name="Validate and import").click()
         wait_rendered(page)
-        page.get_by_text("orders: 3 rows from").first.wait_for(timeout=60_000)
+        page.get_by_text("orders: 3 rows from").first.wait_for(timeout=180_000)
         page.screenshot(path=str(ARTIFACTS / "import_shopify_done_en.png"), full_page=True)
         assert (data / "orders.parquet").is_file()
         page.goto(url, wait_until="domcontentloaded")
