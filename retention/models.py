@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import minimize
-from scipy.special import betaln, gammaln, hyp2f1
+from scipy.special import betaln, digamma, gammaln, hyp2f1
 
 # The limit is chosen when its maximum log-likelihood is not below the finite fit's by more than this share.
 LIMIT_TOLERANCE = 1e-6
@@ -131,12 +131,12 @@ def _compress(*columns) -> tuple[list[np.ndarray], np.ndarray]:
 
 
 def _minimize(negll, starts: list[np.ndarray]) -> tuple[np.ndarray, float]:
-    """The best of L-BFGS-B runs (tight tolerances) from the starting points; later starts are tried only
+    """`negll(theta) -> (value, gradient)`. The best of L-BFGS-B runs (tight tolerances) from the starting points; later starts are tried only
     when the first run does not converge."""
     best_x, best_f = None, np.inf
     bounds = [(-LOG_BOUND, LOG_BOUND)] * len(starts[0])
     for start in starts:
-        res = minimize(negll, start, method="L-BFGS-B", bounds=bounds, options={"ftol": 1e-13, "gtol": 1e-7})
+        res = minimize(negll, start, jac=True, method="L-BFGS-B", bounds=bounds, options={"ftol": 1e-13, "gtol": 1e-8})
         if np.isfinite(res.fun) and res.fun < best_f:
             best_x, best_f = res.x, res.fun
         if res.success and best_f < 1e299:
@@ -162,18 +162,45 @@ def fit_bgnbd(x, t_x, age) -> BgnbdFit:
     scale = float(np.mean(age)) if n and np.mean(age) > 0 else 1.0
     st, sa = ut / scale, ua / scale
 
+    has_x = ux > 0
+
     def negll(theta):
         r, alpha, a, b = np.exp(theta)
-        ll = bgnbd_log_likelihood(r, alpha, a, b, ux, st, sa)
+        bx1 = np.where(has_x, b + ux - 1, 1.0)
+        la, lt = np.log(alpha + sa), np.log(alpha + st)
+        a1 = betaln(a, b + ux) - (r + ux) * la
+        a2 = np.where(has_x, betaln(a + 1, bx1) - (r + ux) * lt, -np.inf)
+        top = np.logaddexp(a1, a2)
+        ll = gammaln(r + ux) - gammaln(r) + r * np.log(alpha) - betaln(a, b) + top
         value = -np.dot(w, ll)
-        return value if np.isfinite(value) else 1e300
+        if not np.isfinite(value):
+            return 1e300, np.zeros(4)
+        w1, w2 = np.exp(a1 - top), np.exp(a2 - top)
+        dab = digamma(a + b + ux)
+        g_r = digamma(r + ux) - digamma(r) + np.log(alpha) - w1 * la - w2 * lt
+        g_alpha = r / alpha - (r + ux) * (w1 / (alpha + sa) + w2 / (alpha + st))
+        g_a = -(digamma(a) - digamma(a + b)) + w1 * (digamma(a) - dab) + w2 * (digamma(a + 1) - dab)
+        g_b = -(digamma(b) - digamma(a + b)) + w1 * (digamma(b + ux) - dab) + w2 * (digamma(bx1) - dab)
+        grad = -np.array([r * np.dot(w, g_r), alpha * np.dot(w, g_alpha), a * np.dot(w, g_a), b * np.dot(w, g_b)])
+        return value, grad
 
     def negll_limit(theta):
         r, alpha = np.exp(theta[:2])
         pi = 1.0 / (1.0 + np.exp(-theta[2]))
-        ll = bgnbd_limit_log_likelihood(r, alpha, pi, ux, st, sa)
+        la, lt = np.log(alpha + sa), np.log(alpha + st)
+        a1 = ux * np.log1p(-pi) - (r + ux) * la
+        a2 = np.where(has_x, np.log(pi) + (ux - 1) * np.log1p(-pi) - (r + ux) * lt, -np.inf)
+        top = np.logaddexp(a1, a2)
+        ll = gammaln(r + ux) - gammaln(r) + r * np.log(alpha) + top
         value = -np.dot(w, ll)
-        return value if np.isfinite(value) else 1e300
+        if not np.isfinite(value):
+            return 1e300, np.zeros(3)
+        w1, w2 = np.exp(a1 - top), np.exp(a2 - top)
+        g_r = digamma(r + ux) - digamma(r) + np.log(alpha) - w1 * la - w2 * lt
+        g_alpha = r / alpha - (r + ux) * (w1 / (alpha + sa) + w2 / (alpha + st))
+        g_u = -w1 * ux * pi + w2 * ((1 - pi) - (ux - 1) * pi)
+        grad = -np.array([r * np.dot(w, g_r), alpha * np.dot(w, g_alpha), np.dot(w, g_u)])
+        return value, grad
 
     starts = [np.log([1.0, 1.0, 1.0, 1.0]), np.log([0.5, 0.5, 0.5, 2.0]), np.log([2.0, 2.0, 2.0, 5.0])]
     th, f = _minimize(negll, starts)
@@ -223,15 +250,32 @@ def fit_gamma_gamma(n_spend, spend) -> GammaGammaFit:
     scale = float(np.mean(m)) if count and np.mean(m) > 0 else 1.0
     sm = um / scale
 
+    ln_m, ln_n = np.log(sm), np.log(un)
+
     def negll(theta):
         p, q, v = np.exp(theta)
-        value = -np.dot(w, gamma_gamma_log_likelihood(p, q, v, un, sm))
-        return value if np.isfinite(value) else 1e300
+        pn = p * un
+        lvm = np.log(v + sm * un)
+        ll = gammaln(pn + q) - gammaln(pn) - gammaln(q) + q * np.log(v) + (pn - 1) * ln_m + pn * ln_n - (pn + q) * lvm
+        value = -np.dot(w, ll)
+        if not np.isfinite(value):
+            return 1e300, np.zeros(3)
+        dpq = digamma(pn + q)
+        g_p = un * (dpq - digamma(pn) + ln_m + ln_n - lvm)
+        g_q = dpq - digamma(q) + np.log(v) - lvm
+        g_v = q / v - (pn + q) / (v + sm * un)
+        return value, -np.array([p * np.dot(w, g_p), q * np.dot(w, g_q), v * np.dot(w, g_v)])
 
     def negll_limit(theta):
         p, th = np.exp(theta)
-        value = -np.dot(w, gamma_gamma_limit_log_likelihood(p, th, un, sm))
-        return value if np.isfinite(value) else 1e300
+        pn = p * un
+        ll = pn * (ln_n - np.log(th)) + (pn - 1) * ln_m - un * sm / th - gammaln(pn)
+        value = -np.dot(w, ll)
+        if not np.isfinite(value):
+            return 1e300, np.zeros(2)
+        g_p = un * (ln_n - np.log(th)) + un * ln_m - un * digamma(pn)
+        g_t = -pn / th + un * sm / th**2
+        return value, -np.array([p * np.dot(w, g_p), th * np.dot(w, g_t)])
 
     starts = [np.log([1.0, 1.0, 1.0]), np.log([2.0, 3.0, 2.0]), np.log([5.0, 5.0, 10.0])]
     th, f = _minimize(negll, starts)
