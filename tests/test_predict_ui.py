@@ -116,3 +116,42 @@ def test_pages_say_why_when_the_model_cannot_serve_the_data(make_data, monkeypat
         assert not at.get("plotly_chart")
     finally:
         get_settings.cache_clear()
+
+
+def test_prediction_columns_on_value_alerts_and_profile_pages(app_data):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.run()
+    at.switch_page("pages/6_Customer_value.py")
+    at.session_state["value_tab"] = "Customers"
+    at.run()
+    assert not at.exception
+    assert {"p_alive", "predicted_value"} <= set(at.dataframe[0].value.columns)
+    at.switch_page("pages/7_Early_warning.py")
+    at.run()
+    assert not at.exception
+    columns = list(at.dataframe[0].value.columns)
+    assert columns[-2:] == ["p_alive", "predicted_value"]
+    customer = at.dataframe[0].value["customer_id"].iloc[0]
+    at.switch_page("pages/8_Customer_profile.py")
+    at.session_state["profile_customer"] = customer
+    at.run()
+    assert not at.exception
+    assert any(m.label == "P(alive) today" for m in at.metric)
+    assert len(at.get("plotly_chart")) == 2  # timeline and the P(alive) curve
+
+
+def test_the_curve_ends_at_the_p_alive_predict_prints(sample_dir):
+    from retention import db
+    from retention.params import Params
+    from retention.queries import predict as q
+    from retention.queries.profile import order_days
+
+    ds = db.open_dataset(sample_dir)
+    p = Params(as_of=db.engine(ds).meta["default_as_of"])
+    pred = q.predictions(ds, p)
+    for row in pred.head(3).iter_rows(named=True):
+        curve, why = q.customer_p_alive(ds, p, order_days(ds, p, row["customer_id"]))
+        assert why is None and curve["day"][-1] == p.as_of
+        assert curve["p_alive"][-1] == pytest.approx(row["p_alive"], rel=1e-12)

@@ -260,3 +260,17 @@ def predictions_or_error(ds: Dataset, p: Params) -> tuple[pl.DataFrame | None, M
         return predictions(ds, p), None
     except ModelError as exc:
         return None, exc
+
+
+def customer_p_alive(ds: Dataset, p: Params, days: pl.DataFrame) -> tuple[pl.DataFrame | None, ModelError | None]:
+    """One customer's P(alive) curve (p_alive_curve) from their order days (profile.order_days: `order_date`,
+    `is_purchase`), or (None, why) when the model cannot serve the data. The last row is P(alive) at T, the
+    figure `predict` prints."""
+    buys = days.filter(pl.col("is_purchase"))["order_date"].to_list()
+    if not buys:
+        return None, None
+    try:
+        bg = bgnbd_fit(ds, p)
+    except ModelError as exc:
+        return None, exc
+    return p_alive_curve(bg, buys, min(buys), p.as_of), None
