@@ -21,9 +21,11 @@ from scipy.special import betaln, digamma, gammaln, hyp2f1
 
 # The limit is chosen when its maximum log-likelihood is not below the finite fit's by more than this share.
 LIMIT_TOLERANCE = 1e-6
-# Log-parameters are kept within [-LOG_BOUND, LOG_BOUND] during the search (e^±30 covers every real fit;
-# a fit that runs to the bound is the limit case, which the limit model then wins).
-LOG_BOUND = 30.0
+# Log-parameters are kept within [-LOG_BOUND, LOG_BOUND] during the search, on data scaled to a mean age
+# and a mean spend of 1 (e^±18, 1.5e-8 .. 6.6e7, covers every real fit; a fit that runs to the bound is a
+# limit case, which the limit model then wins). Further out, gammaln(q + pn) - gammaln(q) loses more digits
+# to rounding than the limit rule's tolerance (at q = 1e11 the rounding alone beat the limit by 1e-6).
+LOG_BOUND = 18.0
 
 
 @dataclass(frozen=True)

@@ -155,3 +155,53 @@ def test_the_curve_ends_at_the_p_alive_predict_prints(sample_dir):
         curve, why = q.customer_p_alive(ds, p, order_days(ds, p, row["customer_id"]))
         assert why is None and curve["day"][-1] == p.as_of
         assert curve["p_alive"][-1] == pytest.approx(row["p_alive"], rel=1e-12)
+
+
+def same_dropout_orders(seed: int = 0, n: int = 600, pi: float = 0.3, days: int = 300) -> dict:
+    """Customers who all drop out after a purchase with the same chance pi and whose spends are all drawn
+    alike (Gamma(3, 5) per purchase day): both models' likelihoods rise towards their limits."""
+    rng = np.random.default_rng(seed)
+    lam = rng.gamma(1.0, 1 / 20.0, n)
+    start = d("2024-01-01")
+    ids, dates, amounts = [], [], []
+    for i in range(n):
+        first = int(rng.integers(0, 60))
+        t, seen = float(first), {first}
+        ids.append(f"c{i:04d}"), dates.append(start + dt.timedelta(days=first)), amounts.append(float(rng.gamma(3.0, 5.0)))
+        while True:
+            t += max(1.0, rng.exponential(1 / lam[i]))
+            if t > days:
+                break
+            if int(t) in seen:
+                continue
+            seen.add(int(t))
+            ids.append(f"c{i:04d}"), dates.append(start + dt.timedelta(days=int(t))), amounts.append(float(rng.gamma(3.0, 5.0)))
+            if rng.random() < pi:
+                break
+    return {"customer_id": ids, "ordered_at": dates, "amount": amounts}
+
+
+def test_the_page_says_when_a_limit_model_is_used(make_data, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from retention import db
+    from retention.params import Params
+    from retention.queries import predict as q
+    from retention.settings import get_settings
+
+    folder = make_data(orders=same_dropout_orders())
+    bg, gg = q.fit(db.open_dataset(folder), Params(as_of=d("2024-10-27")))
+    assert bg.limit and gg.limit
+    monkeypatch.setenv("RETENTION_DATA_DIR", str(folder))
+    get_settings.cache_clear()
+    try:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+        at.run()
+        at.switch_page("pages/11_Predictions.py")
+        at.run()
+        assert not at.exception
+        infos = " ".join(i.value for i in at.info)
+        assert "about the same chance after a purchase" in infos and "the same spend per purchase" in infos
+        assert at.get("plotly_chart")  # the predictions are shown, with the note
+    finally:
+        get_settings.cache_clear()
