@@ -9,7 +9,6 @@ from retention.charts import predict as charts
 from retention.errors import InputError
 from retention.i18n import t
 from retention.metrics import predict as shape
-from retention.metrics.rfm import with_labels
 from retention.queries import predict as q
 from retention.queries.rfm import rfm_table
 
@@ -60,7 +59,9 @@ if check is not None:
     st.caption(t("predict.check_caption", days=HOLDOUT))
     ui.download(check, f"holdout_check_{check_p.as_of.isoformat()}", key="predict_check_download")
 
-alive_tab, segment_tab, top_tab = ui.tabs("predict_tab", ["predict.tab_alive", "predict.tab_segments", "predict.tab_top"])
+alive_tab, segment_tab, top_tab = ui.tabs(
+    "predict_tab", ["predict.tab_alive", "predict.tab_segments", "predict.tab_top"]
+)
 if alive_tab.open:
     with alive_tab:
         st.subheader(t("predict.alive_title"))

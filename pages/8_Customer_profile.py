@@ -64,7 +64,9 @@ else:
     if why is not None:
         st.info(explain(why), icon=":material/info:")
     elif curve is not None:
-        st.metric(t("predict.p_alive_today"), i18n.fmt_pct(curve["p_alive"][-1], 0), help=t("predict.p_alive_today_help"))
+        st.metric(
+            t("predict.p_alive_today"), i18n.fmt_pct(curve["p_alive"][-1], 0), help=t("predict.p_alive_today_help")
+        )
         st.plotly_chart(p_alive_curve(curve, windows, p.as_of), key="profile_p_alive")
         st.caption(t("predict.profile_caption", window=s["window_days"]))
 

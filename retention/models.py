@@ -72,9 +72,7 @@ def bgnbd_log_likelihood(r, alpha, a, b, x, t_x, age) -> np.ndarray:
     common = gammaln(r + x) - gammaln(r) + r * np.log(alpha) - betaln(a, b)
     term1 = betaln(a, b + x) - (r + x) * np.log(alpha + age)
     with np.errstate(divide="ignore", invalid="ignore"):
-        term2 = np.where(
-            x > 0, betaln(a + 1, np.maximum(b + x - 1, 1e-300)) - (r + x) * np.log(alpha + t_x), -np.inf
-        )
+        term2 = np.where(x > 0, betaln(a + 1, np.maximum(b + x - 1, 1e-300)) - (r + x) * np.log(alpha + t_x), -np.inf)
     return common + np.logaddexp(term1, term2)
 
 

@@ -285,8 +285,10 @@ def test_the_summary_counts_repeat_days_and_their_day_amounts(make_data):
     folder = make_data(
         orders={
             "customer_id": ["a", "a", "a", "a", "a", "b", "c", "c"],
-            "ordered_at": [d(s) for s in ("2024-01-01", "2024-01-05", "2024-01-05", "2024-02-01", "2024-03-01",
-                                          "2024-06-01", "2024-03-01", "2024-04-01")],  # fmt: skip
+            "ordered_at": [
+                d(s)
+                for s in "2024-01-01 2024-01-05 2024-01-05 2024-02-01 2024-03-01 2024-06-01 2024-03-01 2024-04-01".split()
+            ],
             # a: first day 10; Jan 5 two rows 20 + 5; Feb 1 a refund day (-30 then +10 = -20 < 0, not spend);
             # Mar 1 a day amount 0 (not spend). c: Apr 1 refund only (not a purchase day).
             "amount": [10.0, 20.0, 5.0, 10.0, 0.0, 7.0, 4.0, -4.0],

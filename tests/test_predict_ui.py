@@ -95,7 +95,9 @@ def test_predictions_page_on_the_sample(app_data):
 
 def tiny_orders() -> dict:
     rng = np.random.default_rng(1)
-    rows = [(f"c{i}", d("2024-01-01") + dt.timedelta(days=int(o)), 10.0) for i in range(30) for o in rng.integers(0, 200, 3)]
+    rows = [
+        (f"c{i}", d("2024-01-01") + dt.timedelta(days=int(o)), 10.0) for i in range(30) for o in rng.integers(0, 200, 3)
+    ]
     return {"customer_id": [r[0] for r in rows], "ordered_at": [r[1] for r in rows], "amount": [r[2] for r in rows]}
 
 
@@ -163,11 +165,11 @@ def same_dropout_orders(seed: int = 0, n: int = 600, pi: float = 0.3, days: int 
     rng = np.random.default_rng(seed)
     lam = rng.gamma(1.0, 1 / 20.0, n)
     start = d("2024-01-01")
-    ids, dates, amounts = [], [], []
+    rows: list[tuple[str, dt.date, float]] = []
     for i in range(n):
         first = int(rng.integers(0, 60))
         t, seen = float(first), {first}
-        ids.append(f"c{i:04d}"), dates.append(start + dt.timedelta(days=first)), amounts.append(float(rng.gamma(3.0, 5.0)))
+        rows.append((f"c{i:04d}", start + dt.timedelta(days=first), float(rng.gamma(3.0, 5.0))))
         while True:
             t += max(1.0, rng.exponential(1 / lam[i]))
             if t > days:
@@ -175,10 +177,10 @@ def same_dropout_orders(seed: int = 0, n: int = 600, pi: float = 0.3, days: int 
             if int(t) in seen:
                 continue
             seen.add(int(t))
-            ids.append(f"c{i:04d}"), dates.append(start + dt.timedelta(days=int(t))), amounts.append(float(rng.gamma(3.0, 5.0)))
+            rows.append((f"c{i:04d}", start + dt.timedelta(days=int(t)), float(rng.gamma(3.0, 5.0))))
             if rng.random() < pi:
                 break
-    return {"customer_id": ids, "ordered_at": dates, "amount": amounts}
+    return {"customer_id": [r[0] for r in rows], "ordered_at": [r[1] for r in rows], "amount": [r[2] for r in rows]}
 
 
 def test_the_page_says_when_a_limit_model_is_used(make_data, monkeypatch):

@@ -39,7 +39,9 @@ def holdout_bars(check: pl.DataFrame, holdout_days: int) -> go.Figure:
 @memo
 def p_alive_histogram(distribution: pl.DataFrame) -> go.Figure:
     """Customers per P(alive) band."""
-    labels = [f"{i18n.fmt_pct(lo, 0)}–{i18n.fmt_pct(hi, 0)}" for lo, hi in distribution.select("low", "high").iter_rows()]
+    labels = [
+        f"{i18n.fmt_pct(lo, 0)}–{i18n.fmt_pct(hi, 0)}" for lo, hi in distribution.select("low", "high").iter_rows()
+    ]
     hover = [
         f"<b>{t('predict.p_alive')} {lab}</b><br>{t('predict.customers')}: {i18n.fmt_int(n)}"
         for lab, n in zip(labels, distribution["customers"], strict=True)

@@ -31,7 +31,8 @@ def p_alive_distribution(pred: pl.DataFrame) -> pl.DataFrame:
     return (
         bands.join(counts, on="band", how="left", maintain_order="left")
         .with_columns(
-            low=pl.col("band") / P_ALIVE_BINS, high=(pl.col("band") + 1) / P_ALIVE_BINS,
+            low=pl.col("band") / P_ALIVE_BINS,
+            high=(pl.col("band") + 1) / P_ALIVE_BINS,
             customers=pl.col("customers").fill_null(0),
         )  # fmt: skip
         .select("low", "high", "customers")

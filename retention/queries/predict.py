@@ -72,26 +72,38 @@ def _fits(ds: Dataset, key: Params) -> tuple[models.BgnbdFit, models.GammaGammaF
             f"Predictions need at least {MIN_REPEAT_BUYERS} customers who came back (2 or more purchase days) "
             f"on or before {key.as_of}; the data in scope has {repeat:,} of {s.height:,} customers. Add more "
             "order history, widen the segment filter or move the as-of date later.",
-            repeat=repeat, customers=s.height, needed=MIN_REPEAT_BUYERS,
+            repeat=repeat,
+            customers=s.height,
+            needed=MIN_REPEAT_BUYERS,
         )
     bg = models.fit_bgnbd(s["x"].to_numpy(), s["t_x"].to_numpy(), s["age"].to_numpy())
     spenders = s.filter(pl.col("n_spend") >= 1)
     if spenders.height < MIN_SPEND_BUYERS:
-        return bg, None, ModelError(
-            "few_spend",
-            f"The spend model needs at least {MIN_SPEND_BUYERS} customers with a repeat purchase day of a "
-            f"positive amount on or before {key.as_of}; the data in scope has {spenders.height:,}. Without it "
-            "there is no predicted value (the amount column may be empty or missing).",
-            spenders=spenders.height, needed=MIN_SPEND_BUYERS,
+        return (
+            bg,
+            None,
+            ModelError(
+                "few_spend",
+                f"The spend model needs at least {MIN_SPEND_BUYERS} customers with a repeat purchase day of a "
+                f"positive amount on or before {key.as_of}; the data in scope has {spenders.height:,}. Without it "
+                "there is no predicted value (the amount column may be empty or missing).",
+                spenders=spenders.height,
+                needed=MIN_SPEND_BUYERS,
+            ),
         )
     gg = models.fit_gamma_gamma(spenders["n_spend"].to_numpy(), spenders["spend"].to_numpy())
     if not gg.limit and gg.q <= 1:
-        return bg, None, ModelError(
-            "q_at_most_one",
-            f"The spend model has no finite mean spend on this data (q = {gg.q:.3f}, at most 1, over "
-            f"{spenders.height:,} repeat buyers): a few very large spends dominate. It needs q above 1; "
-            "check the amounts for outliers or widen the data.",
-            q=gg.q, spenders=spenders.height,
+        return (
+            bg,
+            None,
+            ModelError(
+                "q_at_most_one",
+                f"The spend model has no finite mean spend on this data (q = {gg.q:.3f}, at most 1, over "
+                f"{spenders.height:,} repeat buyers): a few very large spends dominate. It needs q above 1; "
+                "check the amounts for outliers or widen the data.",
+                q=gg.q,
+                spenders=spenders.height,
+            ),
         )
     return bg, gg, None
 
