@@ -22,14 +22,12 @@ TRIGGERS = ("frequency", "spend", "both")
 
 
 def p_alive(ds: Dataset, p: Params) -> pl.DataFrame | None:
-    """`customer_id`, `p_alive` from the predictions (METRICS.md "Predictions"); None when no model can be
-    fitted (too few repeat customers: the predictions raise InputError) or there is no predictions module."""
+    """`customer_id`, `p_alive` from the predictions (METRICS.md "Predictions": the BG/NBD model fitted on the
+    customers in scope); None when no model can be fitted (too few repeat customers: InputError)."""
+    from retention.queries.predict import p_alive_table
+
     try:
-        from retention.queries.predict import predictions
-    except ImportError:
-        return None
-    try:
-        return predictions(ds, p).select("customer_id", "p_alive")
+        return p_alive_table(ds, p).select("customer_id", "p_alive")
     except InputError:
         return None
 
