@@ -214,3 +214,33 @@ def test_cli_kpis_profit_and_replacement_cost(make_data):
     assert env.stdout.splitlines()[1].endswith(",55.0,50.0")
     help_text = run_cli("kpis", "--help").stdout
     assert "--margin" in help_text and "--acquisition-cost" in help_text
+
+
+# -- profit beside revenue in cohorts and value tiers ------------------------------------------------------
+
+
+def test_cohort_profit_and_tier_profit(make_data):
+    from retention.metrics.profit import with_cohort_profit, with_tier_profit
+    from retention.metrics.rfm import tier_summary
+    from retention.queries.cohorts import cohort_table
+    from retention.queries.profit import cohort_profit, customer_profit
+    from retention.queries.rfm import rfm_table
+
+    ds = db.open_dataset(make_data(orders=COSTED), today=TODAY)
+    p = _params(ds, window=10, margin=0.5)
+    # cohort Jan: a and b; Jan profit 40 + 25 - 10 + 0 = 55, Feb: a's refund -10 and b's 20 -> 10.
+    # cohort Feb: c, 40 * 0.5 = 20.
+    assert cohort_profit(ds, p).rows() == [(d("2024-01-01"), 0, 55.0), (d("2024-01-01"), 1, 10.0), (d("2024-02-01"), 0, 20.0)]
+    table = with_cohort_profit(cohort_table(ds, p), cohort_profit(ds, p))
+    assert table.select("cohort", "k", "profit", "profit_per_customer", "cumulative_profit_per_customer").rows() == [
+        (d("2024-01-01"), 0, 55.0, 27.5, 27.5),
+        (d("2024-01-01"), 1, 10.0, 5.0, 32.5),
+        (d("2024-02-01"), 0, 20.0, 20.0, 20.0),
+    ]
+    # customer profit: a 40 + 25 - 10 = 55, b -10 + 0 + 20 = 10, c 20
+    assert customer_profit(ds, p).rows() == [("a", 55.0), ("b", 10.0), ("c", 20.0)]
+    rfm = rfm_table(ds, p)  # monetary a 130, b 20, c 40: a high, c mid, b low
+    tiers = with_tier_profit(tier_summary(rfm), rfm, customer_profit(ds, p))
+    assert tiers.select("tier", "revenue", "profit", "profit_share").rows() == [
+        ("high", 130.0, 55.0, 55 / 85), ("mid", 40.0, 20.0, 20 / 85), ("low", 20.0, 10.0, 10 / 85),
+    ]  # fmt: skip

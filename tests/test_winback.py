@@ -271,3 +271,20 @@ def test_split_cli(split_data):
     assert [line.split(",")[1] for line in lines[1:]] == ["alert", "lost", "new", "not_yet", "prospect"]
     bad = run_cli("campaigns", "--data", folder, "--by", "planet")
     assert bad.returncode == 2 and "status_before, tier_before, region" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_p_alive_is_the_predictions(sample_dir):
+    from retention.queries.predict import p_alive_table
+
+    ds = db.open_dataset(sample_dir)
+    p = _params(ds)
+    listed = winback_list(ds, p)
+    assert listed.height > 0 and listed["p_alive"].null_count() == 0
+    expected = p_alive_table(ds, p).select("customer_id", pl.col("p_alive").alias("model"))
+    joined = listed.select("customer_id", "p_alive").join(expected, on="customer_id")
+    assert joined.height == listed.height and (joined["p_alive"] == joined["model"]).all()
+
+
+def test_p_alive_is_null_without_a_model(lost_customers):
+    _, ds = lost_customers  # five customers: too few for the model
+    assert winback_list(ds, _params(ds, window=30))["p_alive"].null_count() == 4

@@ -159,3 +159,22 @@ def test_campaigns_split_by_key(with_margin):
     assert frame.columns[:2].to_list() == ["Campaign", "Status before"]
     at.selectbox(key="campaign_by_key").set_value("tier_before").run()
     assert not at.exception and at.dataframe[0].value.columns[1] == "Value tier before"
+
+
+def test_cohorts_and_value_pages_show_profit_only_with_a_margin(app_data, monkeypatch):
+    from retention.settings import get_settings
+
+    at = _at("pages/2_Cohorts.py")
+    assert "Revenue per customer" in (options := at.segmented_control(key="cohort_metric").options)
+    assert "Profit per customer" not in options
+    at = _at("pages/6_Customer_value.py")
+    assert "of profit" not in "".join(m.value for m in at.markdown)
+    monkeypatch.setenv("RETENTION_MARGIN", "0.6")
+    get_settings.cache_clear()
+    at = _at("pages/2_Cohorts.py")
+    assert "Profit per customer" in at.segmented_control(key="cohort_metric").options
+    at.segmented_control(key="cohort_metric").set_value("cumulative_profit_per_customer").run()
+    assert not at.exception
+    at = _at("pages/6_Customer_value.py")
+    assert "of profit" in "".join(m.value for m in at.markdown)
+    get_settings.cache_clear()

@@ -86,3 +86,31 @@ def retention_value(ds: Dataset, p: Params, points: tuple[int | float, ...] = (5
         c: pl.Float64 for c in RETENTION_VALUE_COLUMNS[1:]
     }
     return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+@lru_cache(maxsize=64)
+def cohort_profit(ds: Dataset, p: Params) -> pl.DataFrame:
+    """`cohort`, `k`, `profit`: the profit of the cohort's rows in period cohort+k (cells with rows only)."""
+    return engine(ds).run("cohort_profit", p.sql())
+
+
+@lru_cache(maxsize=32)
+def customer_profit(ds: Dataset, p: Params) -> pl.DataFrame:
+    """`customer_id`, `profit` (all rows on or before T) of the customers in scope with a purchase day by T."""
+    return engine(ds).run("customer_profit", p.sql())
+
+
+def segment_curves(ds: Dataset, p: Params, attribute: str, metric: str) -> dict[str, pl.DataFrame]:
+    """The size-weighted curve of a cohort metric (revenue and profit ones included) per value of an attribute."""
+    from retention.metrics.cohorts import PROFIT_METRICS, weighted_curve, with_cohort_rates
+    from retention.metrics.profit import with_cohort_profit
+    from retention.queries.cohorts import segment_cohort_tables
+
+    out = {}
+    for value, table in segment_cohort_tables(ds, p, attribute).items():
+        table = with_cohort_rates(table)
+        if metric in PROFIT_METRICS:
+            q = p.with_(filters=tuple(sorted((*(f for f in p.filters if f[0] != attribute), (attribute, (value,))))))
+            table = with_cohort_profit(table, cohort_profit(ds, q))
+        out[value] = weighted_curve(table, metric)
+    return out
