@@ -104,7 +104,8 @@ if slowing_tab.open:
                 shape_slow.slowing_display(slow, p.window, p.drop_share, ctx.money),
                 hide_index=True, height=380, lazy=True, key="slowing_table",
                 column_config={
-                    **{c: t("winback." + c) for c in ("customer_id", "status", "baseline_days", "recent_days", "trigger", "why")},
+                    **{c: t("winback." + c) for c in ("customer_id", "status", "baseline_days", "recent_days", "trigger")},
+                    "why": st.column_config.TextColumn(t("winback.why"), width="large"),
                     **{a: i18n.attribute_label(a) for a in attrs},
                     "rfm_segment": t("alerts.rfm_segment"), "value_tier": t("alerts.value_tier"),
                     "expected_days": st.column_config.NumberColumn(t("winback.expected_days"), format="%.1f"),

@@ -57,7 +57,7 @@ def test_sentences():
              "extra_profit": 4.0, "share_of_annual_revenue": 8 / 220}  # fmt: skip
     line = shape.retention_value_sentence(value, 2, "Feb 2024", money, with_profit=True)
     assert "2 customers were active when Feb 2024 began, so 5% of them is 0.1 more customers kept" in line
-    assert "$80.00" in line and "$8 a year" in line and "3.6%" in line and line.endswith("or $4 of profit")
+    assert "$80.00" in line and "$8 a year" in line and "3.6%" in line and line.endswith("or $4 of profit.")
     assert "profit" not in shape.retention_value_sentence(value, 2, "Feb 2024", money, with_profit=False)
 
 

@@ -68,7 +68,7 @@ def slowing_display(slow: pl.DataFrame, window: int, share: float, money: Callab
     labels = {k: t(f"winback.trigger_{k}_label") for k in ("frequency", "spend", "both")}
     shown = with_labels(slow, {"status": "status", "rfm_segment": "segment", "value_tier": "tier"})
     shown = shown.with_columns(pl.col("trigger").replace(labels), pl.Series("why", why, dtype=pl.String))
-    order = [*shown.columns[: shown.columns.index("trigger") + 1], "why"]
+    order = ["customer_id", "status", "trigger", "why"]  # the reason in words before the numbers behind it
     return shown.select(*order, *[c for c in shown.columns if c not in order])
 
 
@@ -114,7 +114,7 @@ def retention_value_sentence(row: dict, active_start: int | None, period_label: 
     )  # fmt: skip
     if with_profit:
         text += t("winback.value_profit", profit=money(row["extra_profit"]))
-    return text
+    return text + t("winback.value_end")
 
 
 def split_table(frame: pl.DataFrame, by: str, money: Callable[..., str], profit: bool, acquisition: bool) -> pl.DataFrame:
