@@ -113,7 +113,7 @@ def test_kpi_page_with_margin_shows_profit_and_replacement(with_margin):
     assert any(m.value.startswith("Replacing ") for m in at.markdown)
     at.slider(key="kpi_value_points").set_value(10).run()
     assert not at.exception and _value_caption(at).startswith("10 points of retention")
-    assert _value_caption(at).endswith("of profit")
+    assert _value_caption(at).endswith("of profit.")
     assert {"profit", "replacement_cost"} <= set(at.dataframe[-1].value.columns)
 
 
