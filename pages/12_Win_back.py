@@ -28,7 +28,9 @@ segments = f2.multiselect(
     t("winback.filter_segment"), SEGMENTS, format_func=lambda c: i18n.label("segment", c), key="winback_segments",
     placeholder=t("winback.all"),
 )  # fmt: skip
-loyal_only = f3.toggle(t("winback.loyal_only"), key="winback_loyal", help=t("winback.loyal_only_help", loyal=p.loyal_min_orders))
+loyal_only = f3.toggle(
+    t("winback.loyal_only"), key="winback_loyal", help=t("winback.loyal_only_help", loyal=p.loyal_min_orders)
+)
 not_recent = f4.toggle(
     t("winback.not_recent"), key="winback_not_recent", help=t("winback.not_recent_help", recent=p.recent_contact_days)
 )  # fmt: skip

@@ -87,6 +87,8 @@ if with_profit:
 st.caption(value_text.retention_value_sentence(worth, head.current["active_start"], current, ctx.money, with_profit))
 
 with st.expander(t("kpis.table_title")):
-    hidden = [c for c, shown in (("profit", with_profit), ("replacement_cost", p.acquisition_cost is not None)) if not shown]
+    hidden = [
+        c for c, shown in (("profit", with_profit), ("replacement_cost", p.acquisition_cost is not None)) if not shown
+    ]
     st.dataframe(kpis.drop(hidden), hide_index=True, key="kpi_table")
     ui.download(kpis.drop(hidden), "kpis", key="kpi_download")

@@ -90,12 +90,20 @@ if chart_tab.open and not shown.is_empty():
 
 if slowing_tab.open:
     with slowing_tab:
-        st.markdown(t("winback.slowing_intro", loyal=p.loyal_min_orders, window=p.window, share=i18n.fmt_pct(p.drop_share, 0)))
+        st.markdown(
+            t("winback.slowing_intro", loyal=p.loyal_min_orders, window=p.window, share=i18n.fmt_pct(p.drop_share, 0))
+        )
         with st.spinner(t("common.computing")):
-            slow = shape.filter_list(shape.with_value(slowing_list(ctx.ds, p), rfm_table(ctx.ds, p)), attribute, values, tiers)
+            slow = shape.filter_list(
+                shape.with_value(slowing_list(ctx.ds, p), rfm_table(ctx.ds, p)), attribute, values, tiers
+            )
         s1, s2 = st.columns(2)
         s1.metric(t("winback.slowing_listed"), i18n.fmt_int(slow.height))
-        s2.metric(t("winback.slowing_baseline"), ctx.money(slow["baseline_spend"].sum()), help=t("winback.slowing_baseline_help"))
+        s2.metric(
+            t("winback.slowing_baseline"),
+            ctx.money(slow["baseline_spend"].sum()),
+            help=t("winback.slowing_baseline_help"),
+        )
         if slow.is_empty():
             ui.empty_state("winback.slowing_empty")
         else:

@@ -192,25 +192,41 @@ def test_cli_retention_value(valued):
     out = run_cli("retention-value", "--data", valued, "--window", "30", "--points", "5,10", "--margin", "0.5")
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
-    assert lines[0] == "points,extra_customers,value_per_active_customer,extra_revenue,extra_profit,share_of_annual_revenue"
-    assert [line.split(",")[:5] for line in lines[1:]] == [["5", "0.1", "80.0", "8.0", "4.0"], ["10", "0.2", "80.0", "16.0", "8.0"]]
+    assert (
+        lines[0]
+        == "points,extra_customers,value_per_active_customer,extra_revenue,extra_profit,share_of_annual_revenue"
+    )
+    assert [line.split(",")[:5] for line in lines[1:]] == [
+        ["5", "0.1", "80.0", "8.0", "4.0"],
+        ["10", "0.2", "80.0", "16.0", "8.0"],
+    ]
     default = run_cli("retention-value", "--data", valued, "--window", "30")
     assert default.stdout.splitlines()[1].startswith("5,0.1,80.0,8.0,8.0,")
-    for bad in (["--points", "0"], ["--points", "x"], ["--margin", "0"], ["--margin", "1.5"], ["--acquisition-cost", "-1"]):
+    for bad in (
+        ["--points", "0"],
+        ["--points", "x"],
+        ["--margin", "0"],
+        ["--margin", "1.5"],
+        ["--acquisition-cost", "-1"],
+    ):
         res = run_cli("retention-value", "--data", valued, *bad)
         assert res.returncode == 2 and "Traceback" not in res.stderr, (bad, res.stderr)
 
 
 def test_cli_kpis_profit_and_replacement_cost(make_data):
     folder = make_data(orders=COSTED)
-    out = run_cli("kpis", "--data", folder, "--window", "10", "--margin", "0.5", "--acquisition-cost", "25", "--format", "json")
+    out = run_cli(
+        "kpis", "--data", folder, "--window", "10", "--margin", "0.5", "--acquisition-cost", "25", "--format", "json"
+    )
     assert out.returncode == 0, out.stderr
     rows = json.loads(out.stdout)
     assert list(rows[0]) == KPI_REPORT_COLUMNS
     assert [(r["profit"], r["replacement_cost"]) for r in rows] == [(55.0, 50.0), (30.0, 0.0)]
     out = run_cli("kpis", "--data", folder, "--window", "10")
     assert out.stdout.splitlines()[1].endswith(",80.0,")  # margin 1 and the costs; no acquisition cost: empty
-    env = run_cli("kpis", "--data", folder, "--window", "10", env={"RETENTION_MARGIN": "0.5", "RETENTION_ACQUISITION_COST": "25"})
+    env = run_cli(
+        "kpis", "--data", folder, "--window", "10", env={"RETENTION_MARGIN": "0.5", "RETENTION_ACQUISITION_COST": "25"}
+    )
     assert env.stdout.splitlines()[1].endswith(",55.0,50.0")
     help_text = run_cli("kpis", "--help").stdout
     assert "--margin" in help_text and "--acquisition-cost" in help_text
@@ -230,7 +246,11 @@ def test_cohort_profit_and_tier_profit(make_data):
     p = _params(ds, window=10, margin=0.5)
     # cohort Jan: a and b; Jan profit 40 + 25 - 10 + 0 = 55, Feb: a's refund -10 and b's 20 -> 10.
     # cohort Feb: c, 40 * 0.5 = 20.
-    assert cohort_profit(ds, p).rows() == [(d("2024-01-01"), 0, 55.0), (d("2024-01-01"), 1, 10.0), (d("2024-02-01"), 0, 20.0)]
+    assert cohort_profit(ds, p).rows() == [
+        (d("2024-01-01"), 0, 55.0),
+        (d("2024-01-01"), 1, 10.0),
+        (d("2024-02-01"), 0, 20.0),
+    ]
     table = with_cohort_profit(cohort_table(ds, p), cohort_profit(ds, p))
     assert table.select("cohort", "k", "profit", "profit_per_customer", "cumulative_profit_per_customer").rows() == [
         (d("2024-01-01"), 0, 55.0, 27.5, 27.5),

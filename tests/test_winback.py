@@ -172,7 +172,10 @@ def test_slowing_share_and_limit(slowing_data):
     assert slowing_list(ds, p.with_(loyal_min_orders=11))["customer_id"].to_list() == ["freq"]
     out = run_cli("slowing", "--data", folder, "--window", "73", "--limit", "1")
     assert out.returncode == 0, out.stderr
-    assert out.stdout.splitlines() == [",".join([*SLOWING_COLUMNS, "kind"]), "spend,loyal,10,1,2.0,1100.0,109.0,220.0,spend,y"]
+    assert out.stdout.splitlines() == [
+        ",".join([*SLOWING_COLUMNS, "kind"]),
+        "spend,loyal,10,1,2.0,1100.0,109.0,220.0,spend,y",
+    ]
     env = run_cli("slowing", "--data", folder, "--window", "73", env={"RETENTION_DROP_SHARE": "0.55"})
     assert [line.split(",")[0] for line in env.stdout.splitlines()[1:]] == ["spend", "at", "both", "freq"]
 

@@ -30,7 +30,12 @@ def test_winback_filters_and_tiles():
     assert shape.filter_winback(LISTED, [], [], False, False)["customer_id"].to_list() == ["a", "b", "c"]
     assert shape.filter_winback(LISTED, ["high", "mid"], [], False, True)["customer_id"].to_list() == ["a"]
     assert shape.filter_winback(LISTED, [], ["at_risk"], True, False)["customer_id"].to_list() == ["a", "c"]
-    assert shape.winback_tiles(LISTED) == {"customers": 3, "value_at_stake": 460.0, "was_loyal": 2, "never_contacted": 2}
+    assert shape.winback_tiles(LISTED) == {
+        "customers": 3,
+        "value_at_stake": 460.0,
+        "was_loyal": 2,
+        "never_contacted": 2,
+    }
     assert shape.winback_tiles(LISTED.head(0))["value_at_stake"] == 0.0
 
 
@@ -38,7 +43,13 @@ def test_sentences():
     def money(x, digits=0):
         return f"${x:,.{digits}f}"
 
-    row = {"recent_days": 1, "expected_days": 4.0, "recent_spend": 150.0, "expected_spend": 200.0, "trigger": "frequency"}
+    row = {
+        "recent_days": 1,
+        "expected_days": 4.0,
+        "recent_spend": 150.0,
+        "expected_spend": 200.0,
+        "trigger": "frequency",
+    }
     assert shape.slowing_trigger(row, 73, 0.5, money) == (
         "1 purchase days in the last 73 days where their baseline predicts 4.0: below 50% of their own baseline."
     )

@@ -56,6 +56,16 @@ def _value(ds: Dataset, p: Params, args: argparse.Namespace) -> pl.DataFrame:
 
 
 def register(add) -> None:
-    add("winback", Report("lost customers worth a call, by what they spent in their last year with us", _winback, _winback_options))
-    add("slowing", Report("regulars whose visits or spending fell below their own baseline", _slowing, _slowing_options))
-    add("retention-value", Report("what points of retention are worth in customers, revenue and profit", _value, _value_options))
+    add(
+        "winback",
+        Report(
+            "lost customers worth a call, by what they spent in their last year with us", _winback, _winback_options
+        ),
+    )
+    add(
+        "slowing", Report("regulars whose visits or spending fell below their own baseline", _slowing, _slowing_options)
+    )
+    add(
+        "retention-value",
+        Report("what points of retention are worth in customers, revenue and profit", _value, _value_options),
+    )

@@ -117,7 +117,9 @@ def retention_value_sentence(row: dict, active_start: int | None, period_label: 
     return text + t("winback.value_end")
 
 
-def split_table(frame: pl.DataFrame, by: str, money: Callable[..., str], profit: bool, acquisition: bool) -> pl.DataFrame:
+def split_table(
+    frame: pl.DataFrame, by: str, money: Callable[..., str], profit: bool, acquisition: bool
+) -> pl.DataFrame:
     """campaigns_by's figures as text: the campaign, the key's value (statuses and tiers by their display
     names) second, then the columns of the campaigns table."""
     from retention.metrics.campaigns import display_table
@@ -125,6 +127,7 @@ def split_table(frame: pl.DataFrame, by: str, money: Callable[..., str], profit:
     table = display_table(frame, "campaign", money, profit, acquisition)
     if table.is_empty():
         return table
+
     def label(v: str) -> str:
         if by == "status_before":
             return i18n.label("status", v)
