@@ -128,6 +128,7 @@ def register(name: str, report: Report) -> None:
 ORDER = (
     "cohorts", "kpis", "status", "migrations", "return-curve", "recommend", "whatif", "reasons",
     "reasons-summary", "rfm", "segment-migrations", "campaigns", "alerts",
+    "predict", "predict-fit", "predict-check",
     "winback", "slowing", "retention-value",
 )  # fmt: skip
 

@@ -30,6 +30,20 @@ MIN_REPEAT_BUYERS = 100
 MIN_SPEND_BUYERS = 20
 
 
+class ModelError(InputError):
+    """The models cannot serve the data: `reason` (few_repeat, few_spend, q_at_most_one) and the numbers of
+    the message in `values`, so a page can say it in its own language."""
+
+    def __init__(self, reason: str, message: str, **values: object):
+        super().__init__(message)
+        self.reason = reason
+        self.values = values
+
+    def fresh(self) -> ModelError:
+        """A new instance to raise (a cached one would collect every raise's traceback)."""
+        return ModelError(self.reason, str(self), **self.values)
+
+
 def fit_key(p: Params) -> Params:
     """The parameters a fit depends on (T and the filters); everything else at its default."""
     return Params(as_of=p.as_of, filters=p.filters)
@@ -47,31 +61,49 @@ def _summary(ds: Dataset, key: Params) -> pl.DataFrame:
 
 
 @lru_cache(maxsize=16)
-def _fits(ds: Dataset, key: Params) -> tuple[models.BgnbdFit, models.GammaGammaFit | None, str | None]:
+def _fits(ds: Dataset, key: Params) -> tuple[models.BgnbdFit, models.GammaGammaFit | None, ModelError | None]:
     """(BG/NBD fit, Gamma-Gamma fit or None, why the spend model cannot be fitted or None).
     Raises InputError when the BG/NBD model cannot serve the data."""
     s = _summary(ds, key)
     repeat = int((s["x"] >= 1).sum()) if s.height else 0
     if repeat < MIN_REPEAT_BUYERS:
-        raise InputError(
+        raise ModelError(
+            "few_repeat",
             f"Predictions need at least {MIN_REPEAT_BUYERS} customers who came back (2 or more purchase days) "
             f"on or before {key.as_of}; the data in scope has {repeat:,} of {s.height:,} customers. Add more "
-            "order history, widen the segment filter or move the as-of date later."
+            "order history, widen the segment filter or move the as-of date later.",
+            repeat=repeat,
+            customers=s.height,
+            needed=MIN_REPEAT_BUYERS,
         )
     bg = models.fit_bgnbd(s["x"].to_numpy(), s["t_x"].to_numpy(), s["age"].to_numpy())
     spenders = s.filter(pl.col("n_spend") >= 1)
     if spenders.height < MIN_SPEND_BUYERS:
-        return bg, None, (
-            f"The spend model needs at least {MIN_SPEND_BUYERS} customers with a repeat purchase day of a "
-            f"positive amount on or before {key.as_of}; the data in scope has {spenders.height:,}. Without it "
-            "there is no predicted value (the amount column may be empty or missing)."
+        return (
+            bg,
+            None,
+            ModelError(
+                "few_spend",
+                f"The spend model needs at least {MIN_SPEND_BUYERS} customers with a repeat purchase day of a "
+                f"positive amount on or before {key.as_of}; the data in scope has {spenders.height:,}. Without it "
+                "there is no predicted value (the amount column may be empty or missing).",
+                spenders=spenders.height,
+                needed=MIN_SPEND_BUYERS,
+            ),
         )
     gg = models.fit_gamma_gamma(spenders["n_spend"].to_numpy(), spenders["spend"].to_numpy())
     if not gg.limit and gg.q <= 1:
-        return bg, None, (
-            f"The spend model has no finite mean spend on this data (q = {gg.q:.3f}, at most 1, over "
-            f"{spenders.height:,} repeat buyers): a few very large spends dominate. It needs q above 1; "
-            "check the amounts for outliers or widen the data."
+        return (
+            bg,
+            None,
+            ModelError(
+                "q_at_most_one",
+                f"The spend model has no finite mean spend on this data (q = {gg.q:.3f}, at most 1, over "
+                f"{spenders.height:,} repeat buyers): a few very large spends dominate. It needs q above 1; "
+                "check the amounts for outliers or widen the data.",
+                q=gg.q,
+                spenders=spenders.height,
+            ),
         )
     return bg, gg, None
 
@@ -85,7 +117,7 @@ def gamma_gamma_fit(ds: Dataset, p: Params) -> models.GammaGammaFit:
     """The Gamma-Gamma fit for T and the filters of p (InputError when the spend model cannot be fitted)."""
     _, gg, why = _fits(ds, fit_key(p))
     if gg is None:
-        raise InputError(why)
+        raise why.fresh()
     return gg
 
 
@@ -166,7 +198,7 @@ def _predictions(ds: Dataset, key: Params, horizon: int, margin: float) -> pl.Da
     s = _summary(ds, key)
     _, gg, why = _fits(ds, key)
     if gg is None:
-        raise InputError(why)
+        raise why.fresh()
     base = _p_alive_table(ds, key, horizon)
     spend = models.expected_spend(gg, s["n_spend"].to_numpy().astype(float), s["spend"].to_numpy().astype(float))
     ratio = _profit_ratio(ds, key, margin)
@@ -231,3 +263,26 @@ def p_alive_curve(fit_: models.BgnbdFit, days: list[dt.date], first_day: dt.date
         {"day": [first_day + dt.timedelta(days=int(i)) for i in t], "p_alive": values},
         schema={"day": pl.Date, "p_alive": pl.Float64},
     )
+
+
+def predictions_or_error(ds: Dataset, p: Params) -> tuple[pl.DataFrame | None, ModelError | None]:
+    """(predictions, None), or (None, why) when the models cannot serve the data: for pages that show the
+    predictions beside other figures and say why they are absent."""
+    try:
+        return predictions(ds, p), None
+    except ModelError as exc:
+        return None, exc
+
+
+def customer_p_alive(ds: Dataset, p: Params, days: pl.DataFrame) -> tuple[pl.DataFrame | None, ModelError | None]:
+    """One customer's P(alive) curve (p_alive_curve) from their order days (profile.order_days: `order_date`,
+    `is_purchase`), or (None, why) when the model cannot serve the data. The last row is P(alive) at T, the
+    figure `predict` prints."""
+    buys = days.filter(pl.col("is_purchase"))["order_date"].to_list()
+    if not buys:
+        return None, None
+    try:
+        bg = bgnbd_fit(ds, p)
+    except ModelError as exc:
+        return None, exc
+    return p_alive_curve(bg, buys, min(buys), p.as_of), None
