@@ -264,3 +264,11 @@ def test_cohort_profit_and_tier_profit(make_data):
     assert tiers.select("tier", "revenue", "profit", "profit_share").rows() == [
         ("high", 130.0, 55.0, 55 / 85), ("mid", 40.0, 20.0, 20 / 85), ("low", 20.0, 10.0, 10 / 85),
     ]  # fmt: skip
+
+
+def test_predicted_profit_ratio_uses_the_order_costs(make_data):
+    from retention.queries.predict import profit_ratio
+
+    ds = db.open_dataset(make_data(orders=COSTED), today=TODAY)
+    # profit 55 + 30 over revenue 140 + 50 (margin 0.5 for the rows without a cost)
+    assert profit_ratio(ds, _params(ds, margin=0.5)) == pytest.approx(85 / 190)
