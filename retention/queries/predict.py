@@ -143,6 +143,8 @@ def fit_table(ds: Dataset, p: Params) -> pl.DataFrame:
 def _profit_expr(columns: set[str]) -> str:
     """The day's profit from the base `days` columns: rows with a cost give amount - cost, the others
     amount * margin. A base without cost columns gives amount * margin."""
+    if {"cost_sum", "amount_costed", "amount_uncosted"} <= columns:  # the base of base_days.sql
+        return "d.amount_costed - d.cost_sum + $margin * d.amount_uncosted"
     if {"cost", "costed_amount"} <= columns:
         return "(d.costed_amount - d.cost) + (d.amount - d.costed_amount) * $margin"
     if "profit_fixed" in columns and "costed_amount" in columns:
