@@ -5,6 +5,7 @@ Offline by construction: plotly.js comes from the installed python plotly packag
 from __future__ import annotations
 
 import shutil
+import tempfile
 import urllib.parse
 from pathlib import Path
 
@@ -55,17 +56,28 @@ class Chromium:
         if not figures:
             return {}
         page = self._browser.new_page()
-        try:
-            page.set_content("<!doctype html><html><head><meta charset='utf-8'></head><body></body></html>")
-            page.add_script_tag(path=str(PLOTLY_JS))
-            out = {}
-            for name, (fig, width) in figures.items():
-                height = fig.layout.height or 420
-                url = page.evaluate(_TO_SVG, [fig.to_json(), width, height])
-                out[name] = _svg_element(url, width, height)
-            return out
-        finally:
-            page.close()
+        with tempfile.TemporaryDirectory(prefix="retention-report-") as folder:
+            # A file page loading plotly.js by file:// URL: twice as fast as injecting its 4.6 MB of text.
+            drawing = Path(folder) / "draw.html"
+            drawing.write_text(
+                f"<!doctype html><html><head><meta charset='utf-8'><script src='{PLOTLY_JS.as_uri()}'></script>"
+                "</head><body></body></html>",
+                encoding="utf-8",
+            )
+            try:
+                page.goto(drawing.as_uri())
+                return self._draw(page, figures)
+            finally:
+                page.close()
+
+    @staticmethod
+    def _draw(page, figures: dict[str, tuple[object, int]]) -> dict[str, str]:
+        out = {}
+        for name, (fig, width) in figures.items():
+            height = fig.layout.height or 420
+            url = page.evaluate(_TO_SVG, [fig.to_json(), width, height])
+            out[name] = _svg_element(url, width, height)
+        return out
 
     def pdf(self, html: str) -> bytes:
         """The HTML printed to A4 by Chromium (fonts embedded, backgrounds kept)."""
