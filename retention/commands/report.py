@@ -49,7 +49,7 @@ def _run(ds: Dataset, p: Params, args: argparse.Namespace) -> None:
         raise InputError(f"--out {out}: the folder {out.parent} does not exist.")
     settings = load_settings()
     if args.email:
-        mail.check_settings(settings)
+        mail.check_connection(settings)  # a wrong host or password fails now, not after the report is made
     lang = args.lang or settings.language
     wants_pdf = out.suffix.lower() == ".pdf" or bool(args.email)
     made = report.make(ds, p, settings.currency, lang, pdf=wants_pdf, top=args.top)

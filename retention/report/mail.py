@@ -6,6 +6,8 @@ from __future__ import annotations
 import smtplib
 import socket
 import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
@@ -54,13 +56,13 @@ def _reply(exc: smtplib.SMTPResponseException) -> str:
     return f"{exc.smtp_code} {text}".strip()
 
 
-def send(settings: Settings, recipients: list[str], made) -> None:
-    """Send through RETENTION_SMTP_HOST:PORT (implicit TLS on port 465, else STARTTLS when _STARTTLS is on),
-    logging in when RETENTION_SMTP_USER is set."""
+@contextmanager
+def session(settings: Settings) -> Iterator[smtplib.SMTP]:
+    """A logged-in SMTP session with RETENTION_SMTP_HOST:PORT (implicit TLS on port 465, else STARTTLS when
+    _STARTTLS is on; a login when RETENTION_SMTP_USER is set); any failure an InputError saying why."""
     check_settings(settings)
     host, port = settings.smtp_host, settings.smtp_port
     where = f"the SMTP server {host}:{port} (RETENTION_SMTP_HOST, RETENTION_SMTP_PORT)"
-    msg = message(settings, recipients, made)
     try:
         if port == 465:
             smtp: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=TIMEOUT, context=ssl.create_default_context())
@@ -78,7 +80,7 @@ def send(settings: Settings, recipients: list[str], made) -> None:
                 smtp.ehlo()
             if settings.smtp_user:
                 smtp.login(settings.smtp_user, settings.smtp_password or "")
-            refused = smtp.send_message(msg)
+            yield smtp
     except smtplib.SMTPAuthenticationError as exc:
         raise InputError(
             f"report --email: {where} refused the login as '{settings.smtp_user}': {_reply(exc)}. Check "
@@ -87,8 +89,7 @@ def send(settings: Settings, recipients: list[str], made) -> None:
     except smtplib.SMTPNotSupportedError as exc:
         raise InputError(f"report --email: {where} does not support what was asked: {exc}.") from None
     except smtplib.SMTPRecipientsRefused as exc:
-        who = "; ".join(f"{addr}: {code} {reply.decode('utf-8', 'replace')}" for addr, (code, reply) in exc.recipients.items())
-        raise InputError(f"report --email: {where} refused every recipient ({who}).") from None
+        raise InputError(f"report --email: {where} refused every recipient ({_refused(exc.recipients)}).") from None
     except smtplib.SMTPSenderRefused as exc:
         raise InputError(
             f"report --email: {where} refused the sender '{exc.sender}': {_reply(exc)}. Set RETENTION_SMTP_FROM."
@@ -101,6 +102,25 @@ def send(settings: Settings, recipients: list[str], made) -> None:
         raise InputError(f"report --email: {where} refused the connection (nothing listens there?).") from None
     except OSError as exc:  # unknown host, timeout, network unreachable
         raise InputError(f"report --email: could not reach {where}: {exc}.") from None
+
+
+def _refused(recipients: dict) -> str:
+    return "; ".join(f"{addr}: {code} {reply.decode('utf-8', 'replace')}" for addr, (code, reply) in recipients.items())
+
+
+def check_connection(settings: Settings) -> None:
+    """Connect and log in, then leave: a wrong host or password fails in a second, before the report is made."""
+    with session(settings):
+        pass
+
+
+def send(settings: Settings, recipients: list[str], made) -> None:
+    """Send a made report to the recipients (all of them in one message)."""
+    msg = message(settings, recipients, made)
+    with session(settings) as smtp:
+        refused = smtp.send_message(msg)
     if refused:
-        who = "; ".join(f"{addr}: {code} {reply.decode('utf-8', 'replace')}" for addr, (code, reply) in refused.items())
-        raise InputError(f"report --email: {where} refused some recipients ({who}); the others were sent the report.")
+        raise InputError(
+            f"report --email: the SMTP server {settings.smtp_host}:{settings.smtp_port} refused some recipients "
+            f"({_refused(refused)}); the others were sent the report."
+        )
