@@ -12,6 +12,7 @@ import datetime as dt
 import re
 import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import polars as pl
@@ -348,6 +349,12 @@ def make(ds: Dataset, p: Params, currency: str, lang: str = "en", pdf: bool = Tr
     if "error" in result:
         raise result["error"]
     return result["out"]
+
+
+@lru_cache(maxsize=4)
+def html_file(ds: Dataset, p: Params, currency: str, lang: str) -> bytes:
+    """The report as an HTML file (the KPI page's download; a second click on the same view reuses it)."""
+    return make(ds, p, currency, lang, pdf=False).html.encode("utf-8")
 
 
 # -- language --------------------------------------------------------------------------------------------
