@@ -26,14 +26,13 @@ def test_kpi_page_has_the_report_button(app_data):
 @pytest.mark.browser
 @pytest.mark.timeout(900)
 def test_download_report_in_chromium(server, browser):
-    from tests.test_browser import wait_rendered
-
     context = browser.new_context(viewport={"width": 1440, "height": 900}, accept_downloads=True)
     page = context.new_page()
     try:
         page.goto(f"{server}/KPIs?lang=zh", wait_until="domcontentloaded")
-        wait_rendered(page)
-        button = page.locator(".st-key-kpi_report_download button")
+        button = page.locator(".st-key-kpi_report_download").get_by_role("button", name="下载报告")
+        button.wait_for(timeout=300_000)
+        page.wait_for_selector('[data-test-script-state="notRunning"]', timeout=300_000)
         with page.expect_download(timeout=600_000) as info:
             button.click()
             page.wait_for_timeout(1500)
