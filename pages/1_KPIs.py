@@ -6,15 +6,19 @@ import streamlit as st
 from retention import db, i18n, report, ui
 from retention.charts import kpis as charts
 from retention.i18n import t
-from retention.metrics.kpis import BREAKDOWN_COLUMNS, breakdown, headline, waterfall_steps
-from retention.queries.kpis import kpi_table, segment_kpis
+from retention.metrics import winback as value_text
+from retention.metrics.kpis import BREAKDOWN_COLUMNS, PROFIT_TILES, breakdown, headline, waterfall_steps
+from retention.queries.campaigns import campaign_figures
+from retention.queries.kpis import segment_kpis
+from retention.queries.profit import kpi_report, retention_value, shows_profit
 
 ctx = ui.setup("kpis")
 p = ctx.params
 st.title(t("kpis.title"))
 
 with st.spinner(t("common.computing")):
-    kpis = kpi_table(ctx.ds, p)
+    kpis = kpi_report(ctx.ds, p)
+with_profit = shows_profit(ctx.ds, p)  # never a revenue figure relabelled as profit
 head = headline(kpis, p.period)
 if head is None:
     ui.empty_state("kpis.empty")
@@ -39,7 +43,11 @@ button.download_button(
     icon=":material/summarize:", on_click="ignore", help=t("report.download_help"), width="stretch",
 )  # fmt: skip
 
-st.html(charts.tiles_html(charts.kpi_tiles(head, p.period, ctx.currency)))
+st.html(charts.tiles_html(charts.kpi_tiles(head, p.period, ctx.currency, PROFIT_TILES if with_profit else ())))
+if p.acquisition_cost is not None:
+    with st.spinner(t("common.computing")):
+        best = value_text.best_campaign(campaign_figures(ctx.ds, p))
+    st.markdown(value_text.replacement_sentence(head.current, current, best, p.acquisition_cost, ctx.money))
 
 left, right = st.columns([1, 2.6])
 with left:
@@ -75,6 +83,18 @@ if segment_tab.open:
         else:
             ui.empty_state("kpis.breakdown_none")
 
+st.subheader(t("winback.value_title"))
+points = st.slider(t("winback.value_points"), 1, 20, 5, key="kpi_value_points", help=t("winback.value_points_help"))
+with st.spinner(t("common.computing")):
+    worth = retention_value(ctx.ds, p, (points,)).row(0, named=True)
+v1, v2, v3 = st.columns(3)
+v1.metric(t("winback.value_customers"), i18n.fmt_num(worth["extra_customers"], 1))
+v2.metric(t("winback.value_revenue"), ctx.money(worth["extra_revenue"]))
+if with_profit:
+    v3.metric(t("winback.value_profit_tile"), ctx.money(worth["extra_profit"]))
+st.caption(value_text.retention_value_sentence(worth, head.current["active_start"], current, ctx.money, with_profit))
+
 with st.expander(t("kpis.table_title")):
-    st.dataframe(kpis, hide_index=True, key="kpi_table")
-    ui.download(kpis, "kpis", key="kpi_download")
+    hidden = [c for c, shown in (("profit", with_profit), ("replacement_cost", p.acquisition_cost is not None)) if not shown]
+    st.dataframe(kpis.drop(hidden), hide_index=True, key="kpi_table")
+    ui.download(kpis.drop(hidden), "kpis", key="kpi_download")

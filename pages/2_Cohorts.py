@@ -5,21 +5,27 @@ import streamlit as st
 from retention import ui
 from retention.charts import cohorts as charts
 from retention.i18n import t
-from retention.metrics.cohorts import COHORT_METRICS, weighted_curve, with_cohort_rates
-from retention.queries.cohorts import cohort_table, segment_cohort_tables
+from retention.metrics.cohorts import COHORT_METRICS, PROFIT_METRICS, weighted_curve, with_cohort_rates
+from retention.metrics.profit import with_cohort_profit
+from retention.queries.cohorts import cohort_table
+from retention.queries.profit import cohort_profit, segment_curves, shows_profit
 
 ctx = ui.setup("cohorts")
 p = ctx.params
 st.title(t("cohorts.title"))
 
+with_profit = shows_profit(ctx.ds, p)  # profit metrics only when they differ from revenue
+metrics = [m for m in COHORT_METRICS if with_profit or m not in PROFIT_METRICS]
 metric = st.segmented_control(
-    t("cohorts.metric"), list(COHORT_METRICS), format_func=lambda m: t("cohorts.metric_" + m),
+    t("cohorts.metric"), metrics, format_func=lambda m: t("cohorts.metric_" + m),
     default="active", key="cohort_metric",
 ) or "active"  # fmt: skip
 st.caption(t("cohorts.caption_" + metric, window=p.window))
 
 with st.spinner(t("common.computing")):
     table = with_cohort_rates(cohort_table(ctx.ds, p))
+    if with_profit:
+        table = with_cohort_profit(table, cohort_profit(ctx.ds, p))
 if table.is_empty():
     ui.empty_state("cohorts.empty")
     st.stop()
@@ -55,10 +61,7 @@ if segments_tab.open:
                 t("cohorts.segment_attribute"), attributes, format_func=ui.i18n.attribute_label, key="cohort_attribute"
             )
             with st.spinner(t("common.computing")):
-                by_value = {
-                    v: weighted_curve(with_cohort_rates(f), metric)
-                    for v, f in segment_cohort_tables(ctx.ds, p, attribute).items()
-                }
+                by_value = segment_curves(ctx.ds, p, attribute, metric)
             st.plotly_chart(
                 charts.segment_curves(by_value, attribute, metric, p.period, ctx.currency), key="cohort_segments"
             )

@@ -7,6 +7,8 @@ from retention.charts import rfm as charts
 from retention.errors import InputError
 from retention.i18n import t
 from retention.metrics import rfm as shape
+from retention.metrics.profit import with_tier_profit
+from retention.queries.profit import customer_profit, shows_profit
 from retention.queries.rfm import LEVELS, SEGMENTS, TIERS, rfm_table, segment_migrations
 
 SHOWN = 5000  # rows drawn in the browser; the download holds them all
@@ -33,9 +35,13 @@ if who.open:
         with right:
             st.subheader(t("rfm.tiers_title"))
             tiers = shape.tier_summary(table)
+            with_profit = shows_profit(ctx.ds, p)  # profit beside revenue only when it differs from it
+            if with_profit:
+                tiers = with_tier_profit(tiers, table, customer_profit(ctx.ds, p))
             high = tiers.row(0, named=True)
             share = {k: i18n.fmt_pct(high[f"{k}_share"], 0) for k in ("customer", "revenue")}
-            st.markdown(t("rfm.tiers_sentence", customers=share["customer"], revenue=share["revenue"]))
+            profit_line = t("winback.tiers_profit", profit=i18n.fmt_pct(high["profit_share"], 0)) if with_profit else ""
+            st.markdown(t("rfm.tiers_sentence", customers=share["customer"], revenue=share["revenue"]) + profit_line)
             st.plotly_chart(charts.tier_shares(tiers, ctx.currency), key="value_tiers")
             st.caption(t("rfm.tiers_caption"))
             ui.download(tiers, "value_tiers", key="value_tiers_download")

@@ -6,10 +6,12 @@ from retention import i18n, ui
 from retention.charts import alerts as charts
 from retention.i18n import t
 from retention.metrics import alerts as shape
+from retention.metrics import winback as shape_slow
 from retention.metrics.rfm import with_labels
 from retention.params import attributes
 from retention.queries.alerts import alert_list
 from retention.queries.rfm import TIERS, rfm_table
+from retention.queries.winback import SLOWING_COLUMNS, slowing_list
 
 ctx = ui.setup("alerts")
 p = ctx.params
@@ -51,10 +53,9 @@ else:
     )
 if shown.is_empty():
     ui.empty_state("alerts.empty")
-    st.stop()
 
-call_tab, chart_tab = ui.tabs("alerts_tab", ["alerts.tab_list", "alerts.tab_chart"])
-if call_tab.open:
+call_tab, chart_tab, slowing_tab = ui.tabs("alerts_tab", ["alerts.tab_list", "alerts.tab_chart", "winback.slowing_tab"])
+if call_tab.open and not shown.is_empty():
     with call_tab:
         st.subheader(t("alerts.list_title"))
         call_list = shown.select(shape.call_list_columns(shown))
@@ -81,8 +82,38 @@ if call_tab.open:
         )
         ui.profile_picker(call_list["customer_id"], key="alerts_profile")
 
-if chart_tab.open:
+if chart_tab.open and not shown.is_empty():
     with chart_tab:
         st.subheader(t("alerts.chart_title"))
         st.plotly_chart(charts.overdue_scatter(shown, p.alert_factor, ctx.currency), key="alerts_scatter")
         st.caption(t("alerts.chart_caption"))
+
+if slowing_tab.open:
+    with slowing_tab:
+        st.markdown(t("winback.slowing_intro", loyal=p.loyal_min_orders, window=p.window, share=i18n.fmt_pct(p.drop_share, 0)))
+        with st.spinner(t("common.computing")):
+            slow = shape.filter_list(shape.with_value(slowing_list(ctx.ds, p), rfm_table(ctx.ds, p)), attribute, values, tiers)
+        s1, s2 = st.columns(2)
+        s1.metric(t("winback.slowing_listed"), i18n.fmt_int(slow.height))
+        s2.metric(t("winback.slowing_baseline"), ctx.money(slow["baseline_spend"].sum()), help=t("winback.slowing_baseline_help"))
+        if slow.is_empty():
+            ui.empty_state("winback.slowing_empty")
+        else:
+            money = i18n.currency_symbol(ctx.currency) + "%.2f"
+            st.dataframe(
+                shape_slow.slowing_display(slow, p.window, p.drop_share, ctx.money),
+                hide_index=True, height=380, lazy=True, key="slowing_table",
+                column_config={
+                    **{c: t("winback." + c) for c in ("customer_id", "status", "baseline_days", "recent_days", "trigger")},
+                    "why": st.column_config.TextColumn(t("winback.why"), width="large"),
+                    **{a: i18n.attribute_label(a) for a in attrs},
+                    "rfm_segment": t("alerts.rfm_segment"), "value_tier": t("alerts.value_tier"),
+                    "expected_days": st.column_config.NumberColumn(t("winback.expected_days"), format="%.1f"),
+                    **{c: st.column_config.NumberColumn(t("winback." + c), format=money)
+                       for c in ("baseline_spend", "recent_spend", "expected_spend")},
+                },
+            )  # fmt: skip
+            st.caption(t("winback.slowing_caption", shown=i18n.fmt_int(slow.height)))
+            ui.download(slow.select(SLOWING_COLUMNS, *attrs), f"slowing_{p.as_of.isoformat()}", key="slowing_download",
+                        label=t("winback.slowing_download"))  # fmt: skip
+            ui.profile_picker(slow["customer_id"], key="slowing_profile")

@@ -6,7 +6,10 @@ from retention import i18n, ui
 from retention.charts import campaigns as charts
 from retention.i18n import t
 from retention.metrics.campaigns import display_table, flow_counts, open_counts, uplift_line
+from retention.metrics.winback import split_table
+from retention.params import attributes
 from retention.queries import campaigns as q
+from retention.queries.profit import shows_profit
 
 ctx = ui.setup("campaigns")
 st.title(t("campaigns.title"))
@@ -24,6 +27,7 @@ days = st.slider(
     key="campaign_attribution_days", help=t("campaigns.attribution_help"),
 )  # fmt: skip
 p = ctx.params.with_(attribution_days=days)
+with_profit, acquisition = shows_profit(ctx.ds, p), p.acquisition_cost is not None
 with st.spinner(t("common.computing")):
     figures = q.campaign_figures(ctx.ds, p, "campaign")
 if figures.is_empty():
@@ -39,14 +43,14 @@ st.caption(
     )
 )
 
-paid_tab, after_tab, splits_tab = ui.tabs(
-    "campaign_tab", ["campaigns.tab_paid", "campaigns.tab_after", "campaigns.tab_splits"]
+paid_tab, after_tab, splits_tab, by_key_tab = ui.tabs(
+    "campaign_tab", ["campaigns.tab_paid", "campaigns.tab_after", "campaigns.tab_splits", "winback.by_key"]
 )
 if paid_tab.open:
     with paid_tab:
         st.subheader(t("campaigns.table_title"))
-        st.dataframe(display_table(figures, "campaign", ctx.money), hide_index=True)
-        ui.download(figures.select(q.CAMPAIGN_COLUMNS + q.EXTRA_COLUMNS), "campaigns", key="campaign_download")
+        st.dataframe(display_table(figures, "campaign", ctx.money, with_profit, acquisition), hide_index=True)
+        ui.download(figures.select(q.REPORT_COLUMNS + q.EXTRA_COLUMNS), "campaigns", key="campaign_download")
 
         st.subheader(t("campaigns.uplift_section"))
         st.plotly_chart(charts.rates_uplift(figures), key="campaign_rates_uplift")
@@ -89,6 +93,18 @@ if splits_tab.open:
         for tab, by in ((by_channel, "channel"), (by_group, "group")):
             with tab:
                 split = q.campaign_figures(ctx.ds, p, by)
-                st.dataframe(display_table(split, by, ctx.money), hide_index=True)
+                st.dataframe(display_table(split, by, ctx.money, with_profit, acquisition), hide_index=True)
                 ui.download(split, f"campaigns_by_{by}", key=f"campaign_download_{by}")
                 st.caption(t(f"campaigns.{by}_caption"))
+
+if by_key_tab.open:
+    with by_key_tab:
+        key = st.selectbox(
+            t("winback.by_key_choice"), [*q.BY_KEYS, *attributes(ctx.ds)], key="campaign_by_key",
+            format_func=lambda k: t(f"winback.by_{k}") if k in q.BY_KEYS else i18n.attribute_label(k),
+        )  # fmt: skip
+        with st.spinner(t("common.computing")):
+            split = q.campaigns_by(ctx.ds, p, key)
+        st.dataframe(split_table(split, key, ctx.money, with_profit, acquisition), hide_index=True)
+        ui.download(q.report_table(ctx.ds, p, key), f"campaigns_by_{key}", key="campaign_download_by_key")
+        st.caption(t("winback.by_key_caption"))

@@ -61,6 +61,26 @@ def _fraction(text: str) -> float:
     return value
 
 
+def _margin(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"'{text}' must be above 0 and at most 1 (a share of revenue, such as 0.6)")
+    return value
+
+
+def _money(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number (an amount such as 25 or 12.50)") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"'{text}' must be a finite amount of 0 or more")
+    return value
+
+
 def _int_list(text: str) -> list[int]:
     try:
         values = [int(v) for v in text.split(",") if v.strip()]
@@ -108,6 +128,7 @@ def register(name: str, report: Report) -> None:
 ORDER = (
     "cohorts", "kpis", "status", "migrations", "return-curve", "recommend", "whatif", "reasons",
     "reasons-summary", "rfm", "segment-migrations", "campaigns", "alerts",
+    "winback", "slowing", "retention-value",
 )  # fmt: skip
 
 
@@ -137,6 +158,15 @@ def build_parser() -> ArgumentParser:
         p.add_argument("--window-map", dest="window_map", metavar="VALUE=DAYS,...")
         p.add_argument("--filter", dest="filters", type=_filter, action="append", default=[], metavar="ATTR=V,V")
         p.add_argument("--period", choices=PERIODS)
+        p.add_argument(
+            "--margin", type=_margin, metavar="X",
+            help="share of revenue kept as gross profit, 0 < X <= 1, for rows without a cost (default: RETENTION_MARGIN, 1)",
+        )  # fmt: skip
+        p.add_argument(
+            "--acquisition-cost", dest="acquisition_cost", type=_money, metavar="MONEY",
+            help="what winning one new customer costs; figures that use it are empty without it "
+            "(default: RETENTION_ACQUISITION_COST, none)",
+        )  # fmt: skip
         p.add_argument("--format", choices=("csv", "json"), default="csv")
         p.add_argument("--out", type=Path, metavar="FILE")
         report.options(p)
@@ -199,6 +229,7 @@ def _run_report(args: argparse.Namespace) -> int:
         window_map=window_map,
         filters=filters,
         period=args.period,
+        **{k: v for k in ("margin", "acquisition_cost") if (v := getattr(args, k, None)) is not None},
     )
     frame = args.report.run(ds, params, args)
     if frame is not None:  # a report that writes its own file (`report`) returns None

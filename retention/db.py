@@ -34,7 +34,7 @@ REQUIRED = {
 }
 # Columns with a fixed meaning; every other customers column is a segment attribute.
 KNOWN = {
-    "orders": ("customer_id", "ordered_at", "amount", "order_id"),
+    "orders": ("customer_id", "ordered_at", "amount", "order_id", "cost"),
     "customers": ("customer_id", "signed_up_at"),
     "churn_reasons": ("customer_id", "churned_at", "reason", "category", "source", "comment"),
     "contacts": ("customer_id", "contacted_at", "campaign", "channel", "cost", "group"),
@@ -277,6 +277,7 @@ class Engine:
         frag = {
             "order_date": date_expr("ordered_at", orders.columns["ordered_at"], self.ds.timezone),
             "amount": _amount_expr(orders.columns.get("amount")),
+            "cost": _amount_expr(orders.columns.get("cost"), "cost"),
         }
         customers = self.tables.get("customers")
         reasons = self.tables.get("churn_reasons")
@@ -345,6 +346,8 @@ class Engine:
         self.meta.update(meta)
         self.meta["attributes"] = customers.attributes if customers else []
         self.meta["optional"] = {n: n in self.tables for n in TABLES}
+        # Profit uses the orders' own cost where there is one (METRICS.md "Inputs", Profit).
+        self.meta["has_cost"] = "cost" in orders.columns
 
 
 def fill(text: str, fragments: dict[str, str]) -> str:
@@ -368,12 +371,15 @@ def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0][:200]
 
 
-def _amount_expr(duck_type: str | None) -> str:
+def _amount_expr(duck_type: str | None, column: str = "amount") -> str:
+    """An allow-listed number column of orders (amount, cost) as DOUBLE; null when the table has none."""
+    if column not in ("amount", "cost"):
+        raise ValueError(f"not a number column of orders: {column!r}")
     if duck_type is None:
         return "cast(null as double)"
     if duck_type.upper() == "VARCHAR":
-        return "try_cast(nullif(trim(amount), '') as double)"
-    return "cast(amount as double)"
+        return f"try_cast(nullif(trim({column}), '') as double)"
+    return f"cast({column} as double)"
 
 
 def _text_or_null(column: str, columns: dict[str, str]) -> str:

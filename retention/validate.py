@@ -31,6 +31,10 @@ EXPECT_DATE = (
     "an ISO-8601 date such as 2024-03-31 or a timestamp such as 2024-03-31T14:05:00+02:00 (day-first dates "
     "like 31/03/2024 and impossible dates like 2024-02-31 are refused, not guessed)"
 )
+EXPECT_COST = (
+    "a cost of 0 or more (what the order cost the business, such as 4.20; empty when unknown, then the margin "
+    "setting applies)"
+)
 EXPECT_NUMBER = "a number with a dot as decimal separator, such as 12.50 (no thousands separators; empty when unknown)"
 
 _INTEGER_TYPES = {
@@ -169,6 +173,19 @@ def _number_rules(column: str, duck_type: str) -> list[Rule]:
     return [_wrong_type(column, duck_type, EXPECT_NUMBER)]
 
 
+def _not_negative_rule(column: str, duck_type: str, expected: str) -> list[Rule]:
+    """A number column that may not be below 0 (values the number rules refuse are theirs, reported once)."""
+    kind = type_kind(duck_type)
+    q = _q(column)
+    if kind == "text":
+        value = f"try_cast(nullif(trim({q}), '') as double)"
+        bad = f"regexp_full_match(trim({q}), $number_pattern) and {value} < 0"
+        return [Rule(column, bad, q, expected)]
+    if kind in ("integer", "decimal", "float"):
+        return [Rule(column, f"{q} < 0", q, expected)]
+    return []
+
+
 def _choice_rule(column: str, param: str, expected: str) -> Rule:
     q = _q(column)
     text = f"trim(cast({q} as varchar))"
@@ -188,6 +205,9 @@ def rules_for(name: str, columns: dict[str, str], today: dt.date, timezone: str)
             rules += _future_rule(date_column, columns[date_column], today, timezone)
     if name == "orders" and "amount" in columns:
         rules += _number_rules("amount", columns["amount"])
+    if name == "orders" and "cost" in columns:
+        rules += _number_rules("cost", columns["cost"])
+        rules += _not_negative_rule("cost", columns["cost"], EXPECT_COST)
     if name == "churn_reasons" and "category" in columns:
         rules.append(_choice_rule("category", "categories", "controllable or uncontrollable (or empty)"))
     if name == "contacts":

@@ -370,13 +370,14 @@ def test_cli_csv_and_json(hand_made):
     out = run_cli("campaigns", "--data", folder)
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
-    assert lines[0] == ",".join(q.CAMPAIGN_COLUMNS)
-    assert lines[1:] == ["spring,4,2,0.5,90.0,5.0,2.5,17.0,2,0.5,0.0", "summer,1,1,1.0,10.0,0.0,0.0,,0,,"]
+    assert lines[0] == ",".join(q.REPORT_COLUMNS)  # CLI.md: campaigns gains the profit columns
+    # margin 1 and no cost column: profit_won = revenue_won; no acquisition cost: the last column is empty
+    assert lines[1:] == ["spring,4,2,0.5,90.0,5.0,2.5,17.0,2,0.5,0.0,90.0,17.0,", "summer,1,1,1.0,10.0,0.0,0.0,,0,,,10.0,,"]
     out = run_cli("campaigns", "--data", folder, "--attribution-days", "10", "--format", "json")
     assert out.returncode == 0, out.stderr
     rows = json.loads(out.stdout)
     assert [r["won_back"] for r in rows] == [1, 1]
-    assert list(rows[0]) == q.CAMPAIGN_COLUMNS
+    assert list(rows[0]) == q.REPORT_COLUMNS
     assert rows[1]["roi"] is None and rows[1]["uplift"] is None
 
 
@@ -400,6 +401,6 @@ def test_cli_without_contacts_prints_header_only(make_data):
     folder = make_data(orders=orders)
     out = run_cli("campaigns", "--data", folder)
     assert out.returncode == 0, out.stderr
-    assert out.stdout == ",".join(q.CAMPAIGN_COLUMNS) + "\n"
+    assert out.stdout == ",".join(q.REPORT_COLUMNS) + "\n"
     out = run_cli("campaigns", "--data", folder, "--format", "json")
     assert out.stdout.strip() == "[]"

@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from retention.queries.kpis import KPI_COLUMNS, kpi_table, segment_kpis
+from retention.queries.profit import KPI_REPORT_COLUMNS
 from tests.conftest import d, run_cli
 from tests.test_lifecycle import RANDOM, Data, open_params, open_random, random_data, random_params, reference_args
 
@@ -236,7 +237,7 @@ def test_cli_kpis_csv_and_json(tiny):
     out = run_cli("kpis", "--data", tiny, "--window", "10")
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
-    assert lines[0] == ",".join(KPI_COLUMNS)
+    assert lines[0] == ",".join(KPI_REPORT_COLUMNS)  # CLI.md: kpis gains profit, replacement_cost
     assert lines[1].startswith("2024-01-01,true,0,1,2,1,2,,,,2,3,35.0,")
     js = json.loads(run_cli("kpis", "--data", tiny, "--window", "10", "--format", "json").stdout)
     assert [r["period"] for r in js] == ["2024-01-01", "2024-02-01", "2024-03-01"]
@@ -249,7 +250,7 @@ def test_cli_kpis_empty_and_bad_arguments(tiny, make_data):
         customers={"customer_id": ["a"], "region": ["North"]},
     )
     out = run_cli("kpis", "--data", folder, "--filter", "region=South")
-    assert out.returncode == 0 and out.stdout.splitlines() == [",".join(KPI_COLUMNS)]
+    assert out.returncode == 0 and out.stdout.splitlines() == [",".join(KPI_REPORT_COLUMNS)]
     assert run_cli("kpis", "--data", folder, "--filter", "region=South", "--format", "json").stdout.strip() == "[]"
     for bad in (["--period", "year"], ["--window", "0"], ["--filter", "nosuch=1"], ["--as-of", "2024-13-01"]):
         res = run_cli("kpis", "--data", tiny, *bad)

@@ -123,13 +123,13 @@ def _delta_text(change: float | None, kind: str) -> str:
     return f"{arrow} {abs(100 * change):.1f}%"
 
 
-def kpi_tiles(head, period: str, currency: str) -> list[Tile]:
-    """Tiles for metrics.kpis.TILES of the headline period, with deltas against the period before and the
-    same period a year earlier."""
+def kpi_tiles(head, period: str, currency: str, extra: tuple = ()) -> list[Tile]:
+    """Tiles for metrics.kpis.TILES (then `extra` tiles of the same form, such as profit) of the headline period,
+    with deltas against the period before and the same period a year earlier."""
     from retention.metrics.kpis import TILES, delta, tone
 
     out = []
-    for column, kind, direction in TILES:
+    for column, kind, direction in (*TILES, *extra):
         value = head.current[column]
         deltas = []
         for ref, key in ((head.previous, "kpis.vs_previous"), (head.year_ago, "kpis.vs_year_ago")):

@@ -9,11 +9,11 @@ import polars as pl
 from retention.cli import Report
 from retention.db import Dataset
 from retention.params import Params
-from retention.queries.kpis import kpi_table
+from retention.queries.profit import kpi_report
 
 
 def _run(ds: Dataset, p: Params, args: argparse.Namespace) -> pl.DataFrame:
-    return kpi_table(ds, p)
+    return kpi_report(ds, p)
 
 
 def register(add) -> None:

@@ -60,9 +60,12 @@ def _pts(x: object) -> str:
     return f"{100 * float(x):+.1f} {t('campaigns.pts')}"  # type: ignore[arg-type]
 
 
-def display_table(figures: pl.DataFrame, by: str, money: Callable[..., str]) -> pl.DataFrame:
+def display_table(
+    figures: pl.DataFrame, by: str, money: Callable[..., str], profit: bool = False, acquisition: bool = False
+) -> pl.DataFrame:
     """The figures as text in the current language: rates as %, money in the currency, uplift in points
-    with its 95% interval; by group the control columns are left out."""
+    with its 95% interval; by group the control columns are left out. `profit` adds profit won and its ROI
+    (only when profit differs from revenue), `acquisition` the cost per win against an acquisition."""
     rows = []
     for r in figures.iter_rows(named=True):
         row = {
@@ -88,6 +91,13 @@ def display_table(figures: pl.DataFrame, by: str, money: Callable[..., str]) -> 
             t("campaigns.col_roi"): i18n.fmt_pct(r["roi"], 0),
             t("campaigns.col_open"): i18n.fmt_int(r["open_contacts"]),
         }
+        if profit:
+            row |= {
+                t("winback.col_profit_won"): money(r["profit_won"]),
+                t("winback.col_profit_roi"): i18n.fmt_pct(r["profit_roi"], 0),
+            }
+        if acquisition:
+            row[t("winback.col_vs_acquisition")] = i18n.fmt_pct(r["cost_per_win_vs_acquisition"], 0)
         rows.append(row)
     return pl.DataFrame(rows) if rows else pl.DataFrame()
 

@@ -10,7 +10,11 @@ COHORT_METRICS = {
     "alive": ("alive_rate", "alive", True),
     "revenue_per_customer": ("revenue_per_customer", None, False),
     "cumulative_revenue_per_customer": ("cumulative_revenue_per_customer", None, False),
+    # profit twins: offered only when profit differs from revenue (queries.profit.shows_profit)
+    "profit_per_customer": ("profit_per_customer", None, False),
+    "cumulative_profit_per_customer": ("cumulative_profit_per_customer", None, False),
 }
+PROFIT_METRICS = ("profit_per_customer", "cumulative_profit_per_customer")
 
 
 def with_cohort_rates(cohorts: pl.DataFrame) -> pl.DataFrame:
@@ -34,6 +38,8 @@ def weighted_curve(cohorts: pl.DataFrame, metric: str) -> pl.DataFrame:
         "alive": pl.col("alive"),
         "revenue_per_customer": pl.col("revenue"),
         "cumulative_revenue_per_customer": pl.col("cumulative_revenue_per_customer") * pl.col("cohort_size"),
+        "profit_per_customer": pl.col("profit"),
+        "cumulative_profit_per_customer": pl.col("cumulative_profit_per_customer") * pl.col("cohort_size"),
     }
     return (
         cohorts.filter(pl.col("complete"))

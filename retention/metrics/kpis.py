@@ -23,6 +23,8 @@ TILES = (
     ("returning_revenue_share", "rate", 1),
     ("top20_revenue_share", "rate", 0),
 )
+# Shown after TILES when profit differs from revenue (a margin below 1 or a cost column).
+PROFIT_TILES = (("profit", "money", 1),)
 # Most telling first: a narrow table shows the first columns without scrolling.
 BREAKDOWN_COLUMNS = [
     "active_end", "churn_rate", "new", "lapses", "revenue", "reactivations", "active_start", "repeat_rate", "aov",

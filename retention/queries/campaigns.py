@@ -14,6 +14,10 @@ CAMPAIGN_COLUMNS = [
     "campaign", "contacts", "won_back", "win_back_rate", "revenue_won", "cost", "cost_per_win", "roi",
     "control_size", "control_rate", "uplift",
 ]  # fmt: skip
+# The profit and acquisition-cost columns the CLI report gains (METRICS.md "Profit and acquisition cost").
+PROFIT_COLUMNS = ["profit_won", "profit_roi", "cost_per_win_vs_acquisition"]
+REPORT_COLUMNS = [*CAMPAIGN_COLUMNS, *PROFIT_COLUMNS]
+BY_KEYS = ("status_before", "tier_before")
 EXTRA_COLUMNS = ["open_contacts", "control_won_back", "control_open", "uplift_low", "uplift_high"]
 
 # Split -> (key expression, rows measured, rows held out), all fixed SQL over contact_facts' columns.
@@ -35,14 +39,19 @@ def campaign_figures(ds: Dataset, p: Params, by: str = "campaign") -> pl.DataFra
 
     Columns: the key (`campaign`, `channel` or `group`), `contacts`, `won_back`, `win_back_rate`,
     `revenue_won`, `cost`, `cost_per_win`, `roi`, `control_size`, `control_rate`, `uplift` (the CLI columns),
-    then `open_contacts` (treatment rows whose window reaches past T), `control_won_back`, `control_open`,
+    `profit_won`, `profit_roi`, `cost_per_win_vs_acquisition` (null without an acquisition cost), then `open_contacts` (treatment rows whose window reaches past T), `control_won_back`, `control_open`,
     `uplift_low`, `uplift_high` (the 95% interval of the uplift). By group, every row of the group is
     measured and control columns are null (a group has no control group of its own).
     """
     if by not in SPLITS:
         raise ValueError(f"unknown split {by!r}; expected one of {', '.join(SPLITS)}")
     key, measured, held_out = SPLITS[by]
-    frame = engine(ds).run("campaigns", p.sql(), key=key, measured=measured, held_out=held_out).rename({"key": by})
+    frame = (
+        engine(ds)
+        .run("campaigns", p.sql(), key=key, measured=measured, held_out=held_out)
+        .drop("by_value")
+        .rename({"key": by})
+    )
     if by == "group":
         held = ["control_size", "control_won_back", "control_open"]
         frame = frame.with_columns(pl.lit(None, dtype=pl.Int64).alias(c) for c in held)
@@ -52,6 +61,36 @@ def campaign_figures(ds: Dataset, p: Params, by: str = "campaign") -> pl.DataFra
 def cli_table(ds: Dataset, p: Params) -> pl.DataFrame:
     """The `campaigns` report of CLI.md: exactly its columns, sorted by campaign."""
     return campaign_figures(ds, p, "campaign").select(CAMPAIGN_COLUMNS)
+
+
+def report_table(ds: Dataset, p: Params, by: str | None = None) -> pl.DataFrame:
+    """The `campaigns` report of CLI.md with its profit columns; with `by` (status_before, tier_before or a
+    segment attribute) split per campaign and key value, the key value second as `by_value`."""
+    if by is None:
+        return campaign_figures(ds, p, "campaign").select(REPORT_COLUMNS)
+    return campaigns_by(ds, p, by).select("campaign", "by_value", *REPORT_COLUMNS[1:])
+
+
+@lru_cache(maxsize=64)
+def campaigns_by(ds: Dataset, p: Params, by: str) -> pl.DataFrame:
+    """Every figure of campaign_figures per campaign and value of `by`, sorted by campaign then value: `campaign`,
+    `by_value`, then campaign_figures' columns. `by` is `status_before` (the status at contacted_at - 1,
+    `not_yet` without one), `tier_before` (the value tier that day among the customers with a purchase day by
+    then, `none` without one) or a segment attribute (`none` without a value); a value with control rows only
+    has 0 contacts. Another name is an InputError."""
+    from retention.errors import InputError
+    from retention.params import attributes
+
+    if by == "status_before":
+        frame = engine(ds).run("campaigns_by_status", p.sql())
+    elif by == "tier_before":
+        frame = engine(ds).run("campaigns_by_tier", p.sql())
+    elif by in attributes(ds):
+        frame = engine(ds).run("campaigns_by_attribute", p.sql() | {"by_attribute": by})
+    else:
+        names = ", ".join([*BY_KEYS, *attributes(ds)])
+        raise InputError(f"--by '{by}': not a key to split campaigns by; expected one of: {names}.")
+    return frame.rename({"key": "campaign"})
 
 
 @lru_cache(maxsize=64)

@@ -28,7 +28,7 @@ contact_pd as (
     where p.day <= cast($as_of as date)
 ),
 contact_days as (
-    select d.cid, d.order_date, d.amount
+    select d.cid, d.order_date, d.amount, d.amount_costed - d.cost_sum + $margin * d.amount_uncosted as profit
     from days d
     join contacted c on c.cid = d.cid
     where d.order_date <= cast($as_of as date)
@@ -41,7 +41,7 @@ contact_wins as (
     group by c.contact_row
 ),
 contact_revenue as (
-    select c.contact_row, sum(o.amount) as revenue_won
+    select c.contact_row, sum(o.amount) as revenue_won, sum(o.profit) as profit_won
     from scoped_contacts c
     join contact_days o on o.cid = c.cid and o.order_date > c.contacted_at and o.order_date <= c.window_end
     group by c.contact_row
@@ -52,7 +52,8 @@ contact_facts as (
         c.window_end > cast($as_of as date) as is_open,
         w.first_win_day is not null as won_back,
         cast(w.first_win_day - c.contacted_at as integer) as days_to_win,
-        coalesce(r.revenue_won, 0) as revenue_won
+        coalesce(r.revenue_won, 0) as revenue_won,
+        coalesce(r.profit_won, 0) as profit_won
     from scoped_contacts c
     left join contact_wins w on w.contact_row = c.contact_row
     left join contact_revenue r on r.contact_row = c.contact_row

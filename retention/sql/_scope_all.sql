@@ -28,7 +28,7 @@ pd as (
     where p.day <= cast($as_of as date)
 ),
 order_days as (
-    select d.cid, d.order_date, d.n_rows, d.n_act, d.amount
+    select d.cid, d.order_date, d.n_rows, d.n_act, d.amount, d.cost_sum, d.amount_costed, d.amount_uncosted
     from days d
     where d.order_date <= cast($as_of as date)
 ),

@@ -1,0 +1,91 @@
+"""Who to win back and who is slowing down (METRICS.md "Win-back list and slowing customers")."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import polars as pl
+
+from retention.db import Dataset, engine
+from retention.errors import InputError
+from retention.params import Params, attributes
+
+WINBACK_COLUMNS = [
+    "customer_id", "days_silent", "last_purchase", "frequency", "lifetime_revenue", "revenue_last_year",
+    "was_loyal", "p_alive", "last_contacted_at", "last_campaign", "recently_contacted", "last_reason",
+]  # fmt: skip
+SLOWING_COLUMNS = [
+    "customer_id", "status", "baseline_days", "recent_days", "expected_days", "baseline_spend", "recent_spend",
+    "expected_spend", "trigger",
+]  # fmt: skip
+TRIGGERS = ("frequency", "spend", "both")
+
+
+def p_alive(ds: Dataset, p: Params) -> pl.DataFrame | None:
+    """`customer_id`, `p_alive` from the predictions (METRICS.md "Predictions": the BG/NBD model fitted on the
+    customers in scope); None when no model can be fitted (too few repeat customers: InputError)."""
+    from retention.queries.predict import p_alive_table
+
+    try:
+        return p_alive_table(ds, p).select("customer_id", "p_alive")
+    except InputError:
+        return None
+
+
+@lru_cache(maxsize=32)
+def winback_facts(ds: Dataset, p: Params) -> pl.DataFrame:
+    """The customers lost at T, sorted by revenue_last_year descending, then customer_id: WINBACK_COLUMNS
+    (p_alive null when no model can be fitted) plus `attr_names`, `attr_values` (the segment attributes)."""
+    facts = engine(ds).run("winback", p.sql()).drop("sort_key")
+    alive = p_alive(ds, p) if not facts.is_empty() else None
+    if alive is None:
+        facts = facts.with_columns(pl.lit(None, dtype=pl.Float64).alias("p_alive"))
+    else:
+        facts = facts.join(alive, on="customer_id", how="left", maintain_order="left")
+    return facts.select(*WINBACK_COLUMNS, "attr_names", "attr_values")
+
+
+def winback_list(ds: Dataset, p: Params, exclude_recent: bool = False, limit: int | None = None) -> pl.DataFrame:
+    """The `winback` report: WINBACK_COLUMNS then one text column per customer attribute; without the recently
+    contacted with `exclude_recent`; the first `limit` rows when given."""
+    facts = winback_facts(ds, p)
+    if exclude_recent:
+        facts = facts.filter(~pl.col("recently_contacted"))
+    if limit is not None:
+        facts = facts.head(limit)
+    return with_attributes(facts, WINBACK_COLUMNS, attributes(ds))
+
+
+@lru_cache(maxsize=32)
+def slowing_facts(ds: Dataset, p: Params) -> pl.DataFrame:
+    """The slowing customers, sorted by baseline_spend descending, then customer_id: SLOWING_COLUMNS plus
+    `attr_names`, `attr_values`."""
+    return engine(ds).run("slowing", p.sql()).drop("sort_key")
+
+
+def slowing_list(ds: Dataset, p: Params, limit: int | None = None) -> pl.DataFrame:
+    """The `slowing` report: SLOWING_COLUMNS then one text column per customer attribute; `limit` rows at most."""
+    facts = slowing_facts(ds, p)
+    if limit is not None:
+        facts = facts.head(limit)
+    return with_attributes(facts, SLOWING_COLUMNS, attributes(ds))
+
+
+def with_attributes(facts: pl.DataFrame, columns: list[str], names: list[str]) -> pl.DataFrame:
+    """`columns` of facts, then the attr_names / attr_values lists pivoted into one text column per attribute
+    (in the order of `names`; null without a value). An attribute named like a column keeps a suffix."""
+    base = facts.select(columns)
+    if not names:
+        return base
+    long = (
+        facts.select("customer_id", "attr_names", "attr_values")
+        .explode("attr_names", "attr_values")
+        .drop_nulls("attr_names")
+    )
+    if long.is_empty():
+        wide = pl.DataFrame(schema={"customer_id": pl.String})
+    else:
+        wide = long.pivot(on="attr_names", index="customer_id", values="attr_values")
+    missing = [pl.lit(None, dtype=pl.String).alias(n) for n in names if n not in wide.columns]
+    wide = wide.with_columns(missing).select("customer_id", *names)
+    return base.join(wide, on="customer_id", how="left", maintain_order="left", suffix="_attribute")
