@@ -143,3 +143,23 @@ def test_bad_options_exit_2(sample_dir, tmp_path):
     res = run_cli("report", "--data", sample_dir, "--out", tmp_path / "r.pdf", "--email", "not-an-address")
     assert res.returncode == 2 and "not an e-mail address" in res.stderr
     assert "Traceback" not in res.stderr
+
+
+def test_profit_replacement_cost_and_winback_as_the_cli(sample_dir):
+    """With a margin and an acquisition cost the report adds profit and the replacement cost (the CLI's
+    `kpis --margin --acquisition-cost`); the win-back list is the CLI's `winback`."""
+    ds = db.open_dataset(sample_dir)
+    p = Params(as_of=db.engine(ds).meta["default_as_of"], margin=0.4, acquisition_cost=25.0)
+    report = build(ds, p, "USD", "en")
+    res = run_cli("kpis", "--data", sample_dir, "--margin", "0.4", "--acquisition-cost", "25")
+    row = pl.read_csv(io.StringIO(res.stdout), try_parse_dates=True).filter(pl.col("complete")).row(-1, named=True)
+    shown = {r["label"]: r["current"] for r in report.context["kpi_rows"]}
+    assert shown["Profit"] == fmt_kpi("profit", row["profit"], "USD")
+    assert shown["Cost of replacing the lapsed"] == fmt_kpi("replacement_cost", row["replacement_cost"], "USD")
+    assert any(s.startswith("Profit: ") for s in report.summary)
+
+    winback = run_cli("winback", "--data", sample_dir, "--margin", "0.4", "--acquisition-cost", "25")
+    lines = winback.stdout.splitlines()
+    section = report.context["winback"]
+    assert section["count"] == f"{len(lines) - 1:,}"
+    assert [r["customer_id"] for r in section["rows"]] == [line.split(",")[0] for line in lines[1:11]]

@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from retention import i18n
 from retention.charts import FONT
+from retention.metrics.kpis import TILES
 from retention.db import Dataset
 from retention.i18n import t
 from retention.params import Params
@@ -37,6 +38,9 @@ KPI_KINDS = {
     "buyers": "count", "orders": "count", "revenue": "money", "aov": "money",
     "returning_revenue_share": "rate", "top20_revenue_share": "rate",
 }  # fmt: skip
+# Shown when they mean something, as on the KPI page: profit when it differs from revenue (a margin below 1
+# or a cost column), the replacement cost of the lapses when an acquisition cost is set.
+EXTRA_KINDS = {"profit": "money", "replacement_cost": "money"}
 
 
 @dataclass
@@ -56,7 +60,16 @@ def fmt_kpi(column: str, value: object, currency: str) -> str:
     decimal, money in the currency with no decimals, or two below 100)."""
     from retention.charts.kpis import _value_text
 
-    return _value_text(value, KPI_KINDS[column], currency)
+    return _value_text(value, (KPI_KINDS | EXTRA_KINDS)[column], currency)
+
+
+def kpi_columns(ds: Dataset, p: Params) -> list[str]:
+    """The KPI columns the report shows for these data and parameters (KPI_KINDS, then profit and the
+    replacement cost where they apply)."""
+    from retention.queries.profit import shows_profit
+
+    return [*KPI_KINDS, *(["profit"] if shows_profit(ds, p) else []),
+            *(["replacement_cost"] if p.acquisition_cost is not None else [])]  # fmt: skip
 
 
 def period_end(kpis: pl.DataFrame, start: dt.date, as_of: dt.date) -> dt.date:
@@ -70,12 +83,12 @@ def build(ds: Dataset, p: Params, currency: str, lang: str = "en", top: int = TO
     from retention.charts import cohorts as cohort_charts
     from retention.charts import kpis as kpi_charts
     from retention.metrics.cohorts import with_cohort_rates
-    from retention.metrics.kpis import headline, waterfall_steps
+    from retention.metrics.kpis import PROFIT_TILES, headline, waterfall_steps
     from retention.queries.cohorts import cohort_table
-    from retention.queries.kpis import kpi_table
+    from retention.queries.profit import kpi_report, shows_profit
 
     with language(lang):
-        kpis = kpi_table(ds, p)
+        kpis = kpi_report(ds, p)  # the CLI's `kpis`
         head = headline(kpis, p.period)
         ctx: dict = {
             "lang": lang,
@@ -108,7 +121,8 @@ def build(ds: Dataset, p: Params, currency: str, lang: str = "en", top: int = TO
         report.file_stem = f"report_{start.isoformat()}_{lang}"
         report.subject = t("report.subject", period=label)
 
-        tiles = kpi_charts.kpi_tiles(head, p.period, currency)
+        extra = PROFIT_TILES if shows_profit(ds, p) else ()
+        tiles = kpi_charts.kpi_tiles(head, p.period, currency, extra)
         ctx["tiles"] = tiles
         report.summary = [f"{tile.label}: {tile.value} ({tile.deltas[0][0]} {tile.deltas[0][2]})" for tile in tiles]
         ctx["kpi_rows"] = [
@@ -117,7 +131,7 @@ def build(ds: Dataset, p: Params, currency: str, lang: str = "en", top: int = TO
                 "current": fmt_kpi(column, cur[column], currency),
                 "previous": fmt_kpi(column, head.previous[column], currency) if head.previous else "–",
             }
-            for column in KPI_KINDS
+            for column in kpi_columns(ds, p)
         ]
         report.figures["waterfall"] = (kpi_charts.waterfall(waterfall_steps(cur), label), WIDTH)
         report.figures["trends"] = (kpi_charts.trends(kpis, p.period), WIDTH)
@@ -133,7 +147,7 @@ def build(ds: Dataset, p: Params, currency: str, lang: str = "en", top: int = TO
         ctx["campaigns"] = campaigns_section(ds, p, currency, report)
         ctx["alerts"] = alerts_section(ds, p, start - dt.timedelta(days=1), currency, top)
         ctx["winback"] = winback_section(ds, p, currency, top)
-        ctx["changes"] = changes(head, tiles, ctx["alerts"], currency)
+        ctx["changes"] = changes(head, tiles, (*TILES, *extra), ctx["alerts"], currency)
         return report
 
 
@@ -227,12 +241,9 @@ def alerts_section(ds: Dataset, p: Params, since: dt.date, currency: str, top: i
 
 
 def winback_section(ds: Dataset, p: Params, currency: str, top: int) -> dict | None:
-    """The top of the win-back list (the CLI's `winback`), or None while the library has no win-back list:
-    the template then says so. This is the one place to wire it in (`retention.queries.winback`)."""
-    try:
-        from retention.queries.winback import winback_list  # type: ignore[import-not-found]
-    except ImportError:
-        return None
+    """The top of the win-back list (the CLI's `winback`); None would make the template say it is missing."""
+    from retention.queries.winback import winback_list
+
     frame = winback_list(ds, p)
     return {
         "count": i18n.fmt_int(frame.height),
@@ -243,6 +254,8 @@ def winback_section(ds: Dataset, p: Params, currency: str, top: int) -> dict | N
                 "last_purchase": i18n.fmt_date(r["last_purchase"]),
                 "frequency": i18n.fmt_int(r["frequency"]),
                 "revenue_last_year": i18n.fmt_money(r["revenue_last_year"], currency, 2),
+                "p_alive": i18n.fmt_pct(r["p_alive"], 0),
+                "last_contacted_at": i18n.fmt_date(r["last_contacted_at"]),
                 "last_reason": i18n.label("reason", r["last_reason"]) if r.get("last_reason") else "–",
             }
             for r in frame.head(top).iter_rows(named=True)
@@ -251,14 +264,12 @@ def winback_section(ds: Dataset, p: Params, currency: str, top: int) -> dict | N
     }
 
 
-def changes(head, tiles, alerts: dict, currency: str) -> list[str]:
+def changes(head, tiles, kinds, alerts: dict, currency: str) -> list[str]:
     """What changed since the previous period, one sentence each: the KPIs that moved, then the call list."""
-    from retention.metrics.kpis import TILES
-
     if head.previous is None:
         return [t("report.no_previous")]
     out = []
-    for (column, _, _), tile in zip(TILES, tiles, strict=True):
+    for (column, _, _), tile in zip(kinds, tiles, strict=True):
         before, now = head.previous[column], head.current[column]
         if before is None or now is None or before == now:
             continue
