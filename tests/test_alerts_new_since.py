@@ -29,7 +29,11 @@ def data(make_data):
         ("e", ago(95), 10.0),  # alert at D (silent 85), lost at T
     ]
     return make_data(
-        orders={"customer_id": [r[0] for r in rows], "ordered_at": [r[1] for r in rows], "amount": [r[2] for r in rows]},
+        orders={
+            "customer_id": [r[0] for r in rows],
+            "ordered_at": [r[1] for r in rows],
+            "amount": [r[2] for r in rows],
+        },
         customers={"customer_id": ["a", "b", "c", "d"], "region": ["North", "South", "North", "South"]},
     )
 

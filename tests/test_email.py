@@ -16,8 +16,7 @@ from aiosmtpd.smtp import AuthResult
 from retention import db
 from retention.errors import InputError
 from retention.params import Params
-from retention.report import Output, build, fmt_kpi
-from retention.report import mail
+from retention.report import Output, build, fmt_kpi, mail
 from retention.settings import load_settings
 from tests.conftest import free_port, run_cli
 

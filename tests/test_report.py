@@ -59,7 +59,15 @@ def test_pdf_holds_the_cli_kpis(made, sample_dir, lang):
             assert expected in text, (column, expected)
     period = row["period"]
     if lang == "zh":
-        for label in ("管理层报告", "关键指标", "活跃客户", "流失率", "同期群", "预警", f"{period.year}年{period.month}月"):
+        for label in (
+            "管理层报告",
+            "关键指标",
+            "活跃客户",
+            "流失率",
+            "同期群",
+            "预警",
+            f"{period.year}年{period.month}月",
+        ):
             assert label in text, label
     else:
         for label in ("Executive report", "Key figures", "Active customers", "Churn rate", "Early warning"):
@@ -93,7 +101,9 @@ def test_html_opens_with_no_network_request(made):
         page.on("request", lambda r: requests.append(r.url))
         page.goto(url, wait_until="networkidle")
         page.screenshot(path=str(ARTIFACTS / "report_html.png"), full_page=True)
-        drawn = page.evaluate("() => [...document.querySelectorAll('.chart svg')].map(s => s.getBoundingClientRect().height)")
+        drawn = page.evaluate(
+            "() => [...document.querySelectorAll('.chart svg')].map(s => s.getBoundingClientRect().height)"
+        )
         browser.close()
     assert requests and all(r == url or r.startswith("data:") for r in requests), requests
     assert len(drawn) >= 5 and min(drawn) > 100

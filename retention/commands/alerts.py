@@ -8,8 +8,8 @@ import polars as pl
 
 from retention.cli import Report, _date, _positive_int
 from retention.db import Dataset
-from retention.params import Params
 from retention.errors import InputError
+from retention.params import Params
 from retention.queries.alerts import alert_list, new_alert_list
 
 

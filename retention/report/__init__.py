@@ -21,9 +21,9 @@ from markupsafe import Markup
 
 from retention import i18n
 from retention.charts import FONT
-from retention.metrics.kpis import TILES
 from retention.db import Dataset
 from retention.i18n import t
+from retention.metrics.kpis import TILES
 from retention.params import Params
 
 TEMPLATES = Path(__file__).parent
@@ -369,6 +369,7 @@ def html_file(ds: Dataset, p: Params, currency: str, lang: str) -> bytes:
 
 
 # -- language --------------------------------------------------------------------------------------------
+
 
 class language:
     """Set the i18n language of this thread for a block, and put the previous one back after."""
