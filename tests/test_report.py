@@ -173,3 +173,16 @@ def test_profit_replacement_cost_and_winback_as_the_cli(sample_dir):
     section = report.context["winback"]
     assert section["count"] == f"{len(lines) - 1:,}"
     assert [r["customer_id"] for r in section["rows"]] == [line.split(",")[0] for line in lines[1:11]]
+
+
+def test_nothing_to_report_and_other_periods(sample_dir):
+    """A filter nobody matches gives a report that says so; weeks and quarters build like months."""
+    ds = db.open_dataset(sample_dir)
+    as_of = db.engine(ds).meta["default_as_of"]
+    empty = build(ds, Params(as_of=as_of, filters=(("region", ("Nowhere",)),)), "USD", "en")
+    html = render_html(empty, {})
+    assert empty.context["empty"] and "nothing to report" in html
+    for period in ("week", "quarter"):
+        report = build(ds, Params(as_of=as_of, period=period), "USD", "zh")
+        assert not report.context["empty"] and {"waterfall", "trends", "cohorts"} <= set(report.figures)
+        assert "管理层报告" in render_html(report, {})
