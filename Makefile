@@ -25,10 +25,11 @@ sample: $(DATA)/orders.parquet
 run: $(VENV)/.installed $(DATA)/orders.parquet
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
-# Debian's Chromium (Playwright cannot download its own here) and a CJK font for the Chinese pages.
+# Debian's Chromium (Playwright cannot download its own here), a CJK font for the Chinese pages and reports,
+# and poppler-utils (pdftotext, pdftoppm) for the report tests.
 browser:
-	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || \
-	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "Noto Sans CJK" && command -v pdftotext >/dev/null 2>&1 || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk poppler-utils >/dev/null; }
 
 test: $(VENV)/.installed-dev $(DATA)/orders.parquet browser
 	$(BIN)/python -m pytest

@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from retention import db, i18n, ui
+from retention import db, i18n, report, ui
 from retention.charts import kpis as charts
 from retention.i18n import t
 from retention.metrics import winback as value_text
@@ -33,7 +33,15 @@ if head.current["complete"]:
     line = t("kpis.headline", current=current, previous=previous, year_ago=year_ago)
 else:
     line = t("kpis.headline_incomplete", current=current, previous=previous, period=t("sidebar.period_" + p.period))
-st.caption(f"**{line}** · {stamp}")
+caption, button = st.columns([6, 1], vertical_alignment="center")
+caption.caption(f"**{line}** · {stamp}")
+# The report is made on click (charts drawn in Chromium: seconds), in the page's language.
+lang = i18n.language()
+button.download_button(
+    t("report.download"), data=lambda: report.html_file(ctx.ds, p, ctx.currency, lang), key="kpi_report_download",
+    file_name=f"report_{head.current['period'].isoformat()}_{lang}.html", mime="text/html",
+    icon=":material/summarize:", on_click="ignore", help=t("report.download_help"), width="stretch",
+)  # fmt: skip
 
 st.html(charts.tiles_html(charts.kpi_tiles(head, p.period, ctx.currency, PROFIT_TILES if with_profit else ())))
 if p.acquisition_cost is not None:

@@ -30,7 +30,7 @@ class Report:
     """A CLI report: its options, and a function from (dataset, params, args) to the printed frame."""
 
     help: str
-    run: Callable[[db.Dataset, Params, argparse.Namespace], pl.DataFrame]
+    run: Callable[[db.Dataset, Params, argparse.Namespace], pl.DataFrame | None]
     options: Callable[[argparse.ArgumentParser], None] = lambda parser: None
 
 
@@ -291,7 +291,8 @@ def _run_report(args: argparse.Namespace) -> int:
         **{k: v for k in ("margin", "acquisition_cost") if (v := getattr(args, k, None)) is not None},
     )
     frame = args.report.run(ds, params, args)
-    write(frame, args.format, args.out)
+    if frame is not None:  # a report that writes its own file (`report`) returns None
+        write(frame, args.format, args.out)
     return 0
 
 

@@ -36,6 +36,21 @@ def alert_list(ds: Dataset, p: Params, include_at_risk: bool = False, limit: int
     return with_attributes(facts, attributes(ds))
 
 
+def new_alert_list(
+    ds: Dataset, p: Params, since, include_at_risk: bool = False, limit: int | None = None
+) -> pl.DataFrame:
+    """The early-warning list at T without the customers on the same list (same window, options and filters)
+    recomputed as of `since` (METRICS.md "Who is behind a number"): the columns and order of alert_list, the
+    first `limit` rows of what is left when given."""
+    statuses = ("alert", "at_risk") if include_at_risk else ("alert",)
+    facts = customer_facts(ds, p, statuses)
+    before = customer_facts(ds, p.with_(as_of=since), statuses).select("customer_id")
+    facts = facts.join(before, on="customer_id", how="anti", maintain_order="left")
+    if limit is not None:
+        facts = facts.head(limit)
+    return with_attributes(facts, attributes(ds))
+
+
 def with_attributes(facts: pl.DataFrame, names: list[str]) -> pl.DataFrame:
     """Pivot the attr_names / attr_values lists into one text column per attribute (in the order of `names`)."""
     base = facts.select(ALERT_COLUMNS)
