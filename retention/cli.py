@@ -139,6 +139,11 @@ def build_parser() -> ArgumentParser:
         p.add_argument("--period", choices=PERIODS)
         p.add_argument("--format", choices=("csv", "json"), default="csv")
         p.add_argument("--out", type=Path, metavar="FILE")
+        p.add_argument(
+            "--excel-safe", dest="excel_safe", action="store_true",
+            help="put an apostrophe before text cells starting with = + - @ tab or CR, which a spreadsheet "
+            "would run as formulas (default: exact values)",
+        )  # fmt: skip
         report.options(p)
         p.set_defaults(handler=_run_report, report=report)
 
@@ -201,7 +206,7 @@ def _run_report(args: argparse.Namespace) -> int:
         period=args.period,
     )
     frame = args.report.run(ds, params, args)
-    write(frame, args.format, args.out)
+    write(frame, args.format, args.out, excel_safe=args.excel_safe)
     return 0
 
 
@@ -218,7 +223,11 @@ def format_json(frame: pl.DataFrame) -> str:
     return json.dumps(frame.to_dicts(), default=default, ensure_ascii=False) + "\n"
 
 
-def write(frame: pl.DataFrame, fmt: str, out: Path | None) -> None:
+def write(frame: pl.DataFrame, fmt: str, out: Path | None, excel_safe: bool = False) -> None:
+    if excel_safe:
+        from retention.safe import excel_safe as neutralise
+
+        frame = neutralise(frame)
     text = format_csv(frame) if fmt == "csv" else format_json(frame)
     if out is None:
         sys.stdout.write(text)

@@ -191,7 +191,7 @@ def setup(page_key: str, needs_data: bool = True) -> Context:
 
 
 def current_role() -> str:
-    return st.session_state.get("role", "admin")
+    return st.session_state.get("role", "executive")  # set by auth.require on every run; least by default
 
 
 def filterable_attributes(ds: db.Dataset) -> list[str]:
@@ -308,10 +308,12 @@ def _copy_filter(attr: str) -> None:
 
 
 def csv_bytes(frame: pl.DataFrame) -> bytes:
-    """The frame as the CLI writes it, in UTF-8 with a BOM (so Excel opens it in any script)."""
+    """The frame as the CLI writes it with --excel-safe, in UTF-8 with a BOM (so Excel opens it in any
+    script): text cells that a spreadsheet would run as a formula start with an apostrophe."""
     from retention.cli import format_csv
+    from retention.safe import excel_safe
 
-    return ("\ufeff" + format_csv(frame)).encode("utf-8")
+    return ("\ufeff" + format_csv(excel_safe(frame))).encode("utf-8")
 
 
 def download(frame: pl.DataFrame, name: str, key: str, label: str | None = None, primary: bool = False) -> None:

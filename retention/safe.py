@@ -1,0 +1,53 @@
+"""Data values made safe for where they go: CSV cells for spreadsheets, markdown, plotly hover text, labels.
+
+Customer ids, attribute values, campaign names and comments come from the user's files and may hold
+anything: formulas, HTML, markdown links, right-to-left overrides, 10,000 characters.
+"""
+
+from __future__ import annotations
+
+import html
+
+import polars as pl
+
+# OWASP "CSV injection": a cell starting with one of these is run as a formula by spreadsheets.
+FORMULA_START = r"^[=+\-@\t\r]"
+
+# Characters that reorder the text around them (right-to-left overrides and isolates).
+BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f"), "\ufffd")
+
+LABEL_CHARS = 80
+
+
+def excel_safe(frame: pl.DataFrame) -> pl.DataFrame:
+    """Text cells that start with = + - @ tab or carriage return get a leading apostrophe; every other
+    cell (numbers, dates, other text, nulls) is kept as it is."""
+    columns = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    if not columns:
+        return frame
+    return frame.with_columns(
+        pl.when(pl.col(c).str.contains(FORMULA_START)).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c)
+        for c in columns
+    )
+
+
+def short(text: object, limit: int = LABEL_CHARS) -> str:
+    """A value for a title, label or option: direction controls neutralised, cut to `limit` characters."""
+    value = str(text).translate(BIDI_CONTROLS).replace("\n", " ").replace("\r", " ")
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+_MD_ESCAPE = {c: "\\" + c for c in "\\`*_{}[]()#+-.!|~$&="}
+_MD_ESCAPE.update({"<": "&lt;", ">": "&gt;", ":": "&#58;"})
+_MD_TABLE = str.maketrans(_MD_ESCAPE)
+
+
+def md_text(text: object, limit: int = LABEL_CHARS) -> str:
+    """A data value to put inside st.markdown / st.caption / a widget label: shown as the literal text
+    (no link, emphasis, colour, math, HTML), shortened to `limit` characters."""
+    return short(text, limit).translate(_MD_TABLE)
+
+
+def hover_text(text: object, limit: int = LABEL_CHARS) -> str:
+    """A data value for plotly hover or axis text (plotly reads a few HTML tags there): tags shown as text."""
+    return html.escape(short(text, limit), quote=False)
