@@ -7,6 +7,7 @@ from retention.charts import campaigns as charts
 from retention.i18n import t
 from retention.metrics.campaigns import display_table, flow_counts, open_counts, uplift_line
 from retention.queries import campaigns as q
+from retention.safe import short
 
 ctx = ui.setup("campaigns")
 st.title(t("campaigns.title"))
@@ -63,7 +64,7 @@ if after_tab.open:
         names = figures["campaign"].drop_nulls().to_list()
         chosen = st.selectbox(
             t("campaigns.campaign_choice"), [None, *names], key="campaign_chosen",
-            format_func=lambda c: t("campaigns.all_campaigns") if c is None else c,
+            format_func=lambda c: t("campaigns.all_campaigns") if c is None else short(c),
         )  # fmt: skip
         left, right = st.columns(2)
         with left:

@@ -7,6 +7,7 @@ anything: formulas, HTML, markdown links, right-to-left overrides, 10,000 charac
 from __future__ import annotations
 
 import html
+import re
 
 import polars as pl
 
@@ -51,3 +52,9 @@ def md_text(text: object, limit: int = LABEL_CHARS) -> str:
 def hover_text(text: object, limit: int = LABEL_CHARS) -> str:
     """A data value for plotly hover or axis text (plotly reads a few HTML tags there): tags shown as text."""
     return html.escape(short(text, limit), quote=False)
+
+
+def file_stem(name: str, limit: int = 80) -> str:
+    """A download's file name from text that may hold a customer id: letters, digits, - _ . only."""
+    stem = re.sub(r"[^\w.-]+", "_", short(name, limit), flags=re.ASCII).strip("._")
+    return stem or "download"

@@ -8,13 +8,14 @@ import polars as pl
 from retention import i18n
 from retention.charts import BAD, NEUTRAL, PALETTE, memo, style
 from retention.i18n import t
+from retention.safe import hover_text
 
 OVERALL_COLOR = "#111827"
 MAX_LINES = 10  # segment lines drawn besides the overall one (the largest segments)
 
 
 def segment_label(segment: str) -> str:
-    return t("window.everyone") if segment == "*" else segment
+    return t("window.everyone") if segment == "*" else hover_text(segment)
 
 
 @memo
