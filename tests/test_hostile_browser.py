@@ -47,6 +47,9 @@ def write_hostile(folder: Path) -> dict[str, str]:
     customers.with_columns(
         pl.col("customer_id").replace_strict(mapping),
         pl.col("region").replace(region),
+        pl.col("business_type").replace(
+            {"cafe": f"<b onmouseover={PWN}>cafe</b>", "salon": f"[salon](javascript:{PWN})"}
+        ),
         (pl.lit(f"<script>{PWN}</script>") + pl.col("channel")).alias("channel"),
     ).write_parquet(folder / "customers.parquet")
     orders = pl.read_parquet(folder / "orders.parquet")
@@ -74,7 +77,35 @@ def settle(page) -> None:
     page.wait_for_selector('[data-testid="stSidebar"]', timeout=60_000)
     page.wait_for_selector('[data-test-script-state="notRunning"]', timeout=120_000)
     page.wait_for_load_state("networkidle")
-    page.wait_for_timeout(700)
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(c => c.querySelector('.main-svg'))""",
+        timeout=60_000,
+    )
+    page.wait_for_timeout(500)
+
+
+# Tags that plotly would draw as markup (bold, links) if a data value reached its text unescaped.
+PLOTLY_TAGS = """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(gd => {
+    const text = JSON.stringify([gd.data, gd.layout]);
+    return ['<script', '<img', '<b onmouseover', '<a href'].filter(tag => text.includes(tag)); })"""
+
+# Tabs whose charts show data values (hidden tabs do not run until opened).
+TABS = {"cohorts": ["By segment"], "alerts": ["Who is overdue"], "reasons": ["By segment and cohort"],
+        "campaigns": ["After the contact", "By channel and group"]}  # fmt: skip
+
+
+def check(page, key: str) -> str:
+    page.screenshot(path=str(ARTIFACTS / f"hostile_{key}.png"), full_page=True)
+    exceptions = page.locator('[data-testid="stException"]')
+    assert exceptions.count() == 0, (key, exceptions.first.inner_text()[:500])
+    assert "Traceback" not in page.content(), key
+    assert page.evaluate("typeof window.__pwned") == "undefined", key
+    assert page.locator('a[href^="javascript"]').count() == 0, key
+    assert page.evaluate(PLOTLY_TAGS) == [], key
+    # no page gets wider than the window from a 10,000-character value
+    width = page.evaluate('document.querySelector("[data-testid=stMain]").scrollWidth')
+    assert width <= 1440, (key, width)
+    return page.locator('[data-testid="stMain"]').inner_text()
 
 
 @pytest.mark.browser
@@ -96,18 +127,13 @@ def test_hostile_ids_on_every_page(browser, tmp_path):
         for key, path in visits:
             page.goto(url + path, wait_until="domcontentloaded")
             settle(page)
-            page.screenshot(path=str(ARTIFACTS / f"hostile_{key}.png"), full_page=True)
-            exceptions = page.locator('[data-testid="stException"]')
-            assert exceptions.count() == 0, (key, exceptions.first.inner_text()[:500])
-            assert "Traceback" not in page.content(), key
-            assert page.evaluate("typeof window.__pwned") == "undefined", key
-            assert page.locator('a[href^="javascript"]').count() == 0, key
-            # no page gets wider than the window from a 10,000-character value
-            width = page.evaluate('document.querySelector("[data-testid=stMain]").scrollWidth')
-            assert width <= 1440, (key, width)
-            shown[key] = page.locator('[data-testid="stMain"]').inner_text()
+            shown[key] = check(page, key)
+            for tab in TABS.get(key, []):
+                page.get_by_role("tab", name=tab).click()
+                settle(page)
+                check(page, f"{key}_{tab.split()[-1].lower()}")
         # the profile shows the hostile attribute values as literal text
-        assert "<script>" in shown["profile"] or "[South](javascript" in shown["profile"] or "<img" in shown["profile"]
+        assert f"<script>{PWN}</script>" in shown["profile"]  # the channel attribute, as literal text
     finally:
         context.close()
         stop_server(proc)
