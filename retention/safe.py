@@ -38,15 +38,20 @@ def short(text: object, limit: int = LABEL_CHARS) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
-_MD_ESCAPE = {c: "\\" + c for c in "\\`*_{}[]()#+-.!|~$&="}
+# Characters that start markdown (emphasis, links, images, code, math, strike, tables, headings, HTML) or a
+# Streamlit directive (:red[...], :material/icon:) wherever they stand; `_` only at a word's edge.
+_MD_ESCAPE = {c: "\\" + c for c in "\\`*[]$~|#&"}
 _MD_ESCAPE.update({"<": "&lt;", ">": "&gt;", ":": "&#58;"})
 _MD_TABLE = str.maketrans(_MD_ESCAPE)
+_EDGE_UNDERSCORE = re.compile(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
+_LINE_START = re.compile(r"^([-+=.!()]|\d+[.)])")
 
 
 def md_text(text: object, limit: int = LABEL_CHARS) -> str:
     """A data value to put inside st.markdown / st.caption / a widget label: shown as the literal text
-    (no link, emphasis, colour, math, HTML), shortened to `limit` characters."""
-    return short(text, limit).translate(_MD_TABLE)
+    (no link, emphasis, colour, math, HTML, list), shortened to `limit` characters."""
+    value = _EDGE_UNDERSCORE.sub(r"\\_", short(text, limit).translate(_MD_TABLE))
+    return _LINE_START.sub(lambda m: m.group(0)[:-1] + "\\" + m.group(0)[-1], value)
 
 
 def hover_text(text: object, limit: int = LABEL_CHARS) -> str:

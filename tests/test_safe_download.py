@@ -85,5 +85,7 @@ def test_display_helpers():
     long = "x" * 10_000
     assert len(short(long)) == 80 and short(long).endswith("…")
     assert short("ab\u202ecd") == "ab\ufffdcd"
-    assert md_text("[click](http://evil) **b** <b>") == "\\[click\\]\\(http&#58;//evil\\) \\*\\*b\\*\\* &lt;b&gt;"
+    assert md_text("[click](http://evil) **b** <b>") == "\\[click\\](http&#58;//evil) \\*\\*b\\*\\* &lt;b&gt;"
+    assert md_text("business_type _x_ 1. a") == "business_type \\_x\\_ 1. a"
+    assert md_text("- item") == "\\- item" and md_text("12. x") == "12\\. x" and md_text("a&lt;") == "a\\&lt;"
     assert hover_text("<img src=x onerror=alert(1)>") == "&lt;img src=x onerror=alert(1)&gt;"
