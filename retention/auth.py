@@ -221,6 +221,9 @@ def require(page, settings) -> str:
             clear_session()
             st.rerun()
     if role not in page.roles:
+        from retention import ui
+
+        ui._menu(role)  # the message says to pick a page from the menu: the role's own pages only
         st.error(t("auth.forbidden"), icon=":material/block:")
         st.stop()
     return role
