@@ -56,7 +56,8 @@ def md_text(text: object, limit: int = LABEL_CHARS) -> str:
 
 def hover_text(text: object, limit: int = LABEL_CHARS) -> str:
     """A data value for plotly hover or axis text (plotly reads a few HTML tags there): tags shown as text."""
-    return html.escape(short(text, limit), quote=False)
+    # "%{" would start a template variable where the text is put inside a hovertemplate
+    return html.escape(short(text, limit), quote=False).replace("%{", "%\u200b{")
 
 
 def file_stem(name: str, limit: int = 80) -> str:
