@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DATA := data/sample
 PORT ?= 8501
 
-.PHONY: run test sample lint browser clean
+.PHONY: run test sample lint browser clean audit
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,12 @@ test: $(VENV)/.installed-dev $(DATA)/orders.parquet browser
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+# Known vulnerabilities of the pinned requirements (pip-audit, PyPI's advisory data; AUDIT_SERVICE=osv for OSV).
+# Exit 3 with "AUDIT INCOMPLETE"/"AUDIT NOT DONE" when the advisory source cannot be reached or lacks a version.
+AUDIT_SERVICE ?= pypi
+audit: $(VENV)/.installed-dev
+	$(BIN)/python tools/audit.py requirements.txt $(AUDIT_SERVICE)
 
 clean:
 	rm -rf $(VENV) $(DATA) .pytest_cache tests/artifacts

@@ -11,6 +11,7 @@ from retention.metrics.profile import return_windows
 from retention.metrics.rfm import with_labels
 from retention.queries.predict import customer_p_alive
 from retention.queries.profile import profile
+from retention.safe import md_text
 
 url_customer = st.query_params.get("customer")  # read before ui.setup rewrites the URL with the shared keys
 ctx = ui.setup("profile")
@@ -35,10 +36,10 @@ if not customer:
 with st.spinner(t("common.computing")):
     pr = profile(ctx.ds, p, customer)
 if not pr.exists:
-    ui.empty_state("profile.unknown", customer=customer)
+    ui.empty_state("profile.unknown", customer=md_text(customer))
     st.stop()
 if pr.status is None:
-    ui.empty_state("profile.not_at_t", customer=customer, as_of=i18n.fmt_date(p.as_of))
+    ui.empty_state("profile.not_at_t", customer=md_text(customer), as_of=i18n.fmt_date(p.as_of))
     st.stop()
 
 s = pr.status
@@ -91,7 +92,7 @@ with right:
     if not pr.attributes:
         ui.empty_state("profile.no_attributes")
     for attr, value in pr.attributes.items():
-        st.markdown(f"- {i18n.attribute_label(attr)}: **{value}**")
+        st.markdown(f"- {md_text(i18n.attribute_label(attr))}: **{md_text(value, 300)}**")
 
 st.subheader(t("profile.reasons_title"))
 if pr.reasons is None or pr.reasons.is_empty():

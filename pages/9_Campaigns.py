@@ -10,6 +10,7 @@ from retention.metrics.winback import split_table
 from retention.params import attributes
 from retention.queries import campaigns as q
 from retention.queries.profit import shows_profit
+from retention.safe import short
 
 ctx = ui.setup("campaigns")
 st.title(t("campaigns.title"))
@@ -67,7 +68,7 @@ if after_tab.open:
         names = figures["campaign"].drop_nulls().to_list()
         chosen = st.selectbox(
             t("campaigns.campaign_choice"), [None, *names], key="campaign_chosen",
-            format_func=lambda c: t("campaigns.all_campaigns") if c is None else c,
+            format_func=lambda c: t("campaigns.all_campaigns") if c is None else short(c),
         )  # fmt: skip
         left, right = st.columns(2)
         with left:

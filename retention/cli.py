@@ -196,6 +196,11 @@ def build_parser() -> ArgumentParser:
         )  # fmt: skip
         p.add_argument("--format", choices=("csv", "json"), default="csv", help="output format (default: csv)")
         p.add_argument("--out", type=Path, metavar="FILE", help="write to FILE instead of standard output")
+        p.add_argument(
+            "--excel-safe", dest="excel_safe", action="store_true",
+            help="put an apostrophe before text cells starting with = + - @ tab or CR, which a spreadsheet "
+            "would run as formulas (default: exact values)",
+        )  # fmt: skip
         report.options(p)
         p.set_defaults(handler=_run_report, report=report)
 
@@ -292,7 +297,7 @@ def _run_report(args: argparse.Namespace) -> int:
     )
     frame = args.report.run(ds, params, args)
     if frame is not None:  # a report that writes its own file (`report`) returns None
-        write(frame, args.format, args.out)
+        write(frame, args.format, args.out, excel_safe=args.excel_safe)
     return 0
 
 
@@ -309,7 +314,11 @@ def format_json(frame: pl.DataFrame) -> str:
     return json.dumps(frame.to_dicts(), default=default, ensure_ascii=False) + "\n"
 
 
-def write(frame: pl.DataFrame, fmt: str, out: Path | None) -> None:
+def write(frame: pl.DataFrame, fmt: str, out: Path | None, excel_safe: bool = False) -> None:
+    if excel_safe:
+        from retention.safe import excel_safe as neutralise
+
+        frame = neutralise(frame)
     text = format_csv(frame) if fmt == "csv" else format_json(frame)
     if out is None:
         sys.stdout.write(text)

@@ -19,6 +19,7 @@ from retention import db, i18n
 from retention.errors import InputError
 from retention.i18n import t
 from retention.params import PERIODS, Params, make_params
+from retention.safe import file_stem, md_text, short
 from retention.settings import Settings, get_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -193,7 +194,7 @@ def setup(page_key: str, needs_data: bool = True) -> Context:
 
 
 def current_role() -> str:
-    return st.session_state.get("role", "admin")
+    return st.session_state.get("role", "executive")  # set by auth.require on every run; least by default
 
 
 def filterable_attributes(ds: db.Dataset) -> list[str]:
@@ -250,8 +251,8 @@ def _sidebar(ds: db.Dataset, settings: Settings) -> Params:
             args=("_window", "window"), help=t("sidebar.window_help"),
         )  # fmt: skip
         if ss.get("window_by") and ss.get("window_map"):
-            mapped = ", ".join(f"{k} {v}" for k, v in sorted(ss["window_map"].items()))
-            st.info(t("sidebar.map_active", attribute=ss["window_by"], mapped=mapped), icon=":material/tune:")
+            mapped = ", ".join(f"{md_text(k)} {v}" for k, v in sorted(ss["window_map"].items()))
+            st.info(t("sidebar.map_active", attribute=md_text(ss["window_by"]), mapped=mapped), icon=":material/tune:")
             if st.button(t("sidebar.map_reset"), key="_reset_map"):
                 ss["window_by"], ss["window_map"] = None, {}
                 st.rerun()
@@ -310,10 +311,12 @@ def _copy_filter(attr: str) -> None:
 
 
 def csv_bytes(frame: pl.DataFrame) -> bytes:
-    """The frame as the CLI writes it, in UTF-8 with a BOM (so Excel opens it in any script)."""
+    """The frame as the CLI writes it with --excel-safe, in UTF-8 with a BOM (so Excel opens it in any
+    script): text cells that a spreadsheet would run as a formula start with an apostrophe."""
     from retention.cli import format_csv
+    from retention.safe import excel_safe
 
-    return ("\ufeff" + format_csv(frame)).encode("utf-8")
+    return ("\ufeff" + format_csv(excel_safe(frame))).encode("utf-8")
 
 
 def download(frame: pl.DataFrame, name: str, key: str, label: str | None = None, primary: bool = False) -> None:
@@ -322,7 +325,7 @@ def download(frame: pl.DataFrame, name: str, key: str, label: str | None = None,
     st.download_button(
         label or t("common.download_csv"),
         data=lambda: csv_bytes(frame),
-        file_name=f"{name}.csv",
+        file_name=f"{file_stem(name)}.csv",
         mime="text/csv",
         key=key,
         icon=":material/download:",
@@ -356,9 +359,9 @@ def profile_picker(customer_ids: pl.Series, key: str) -> None:
     c1, c2 = st.columns([1, 2], vertical_alignment="bottom")
     capped = customer_ids.len() > PICKER_OPTIONS
     chosen = c1.selectbox(
-        t("profile.open_profile"), customer_ids.head(PICKER_OPTIONS).to_list(), key=key,
+        t("profile.open_profile"), customer_ids.head(PICKER_OPTIONS).to_list(), key=key, format_func=short,
         help=t("profile.open_profile_capped", limit=i18n.fmt_int(PICKER_OPTIONS)) if capped else None,
         on_change=lambda: st.session_state.update(profile_customer=st.session_state[key]),
     )  # fmt: skip
     with c2:
-        page_link(page, t("profile.open_link", customer=chosen), query_params={"customer": chosen})
+        page_link(page, t("profile.open_link", customer=md_text(chosen, 60)), query_params={"customer": chosen})

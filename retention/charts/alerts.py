@@ -9,6 +9,7 @@ import polars as pl
 from retention import i18n
 from retention.charts import memo, style
 from retention.i18n import t
+from retention.safe import hover_text
 
 STATUS_COLORS = {"alert": "#dc2626", "at_risk": "#f97316"}
 
@@ -26,7 +27,7 @@ def overdue_scatter(alerts: pl.DataFrame, alert_factor: float, currency: str) ->
             continue
         revenue = rows["revenue_365d"].to_list()
         hover = [
-            f"<b>{c}</b> · {i18n.label('status', status)}<br>"
+            f"<b>{hover_text(c)}</b> · {i18n.label('status', status)}<br>"
             f"{t('alerts.days_silent')}: {i18n.fmt_int(s)} · {t('alerts.expected_gap')}: {i18n.fmt_num(g)}<br>"
             f"{t('alerts.overdue_ratio')}: {i18n.fmt_num(o, 2)} · {t('alerts.revenue_365d')}: {i18n.fmt_money(r, currency)}"
             for c, s, g, o, r in zip(

@@ -10,14 +10,20 @@ from plotly.subplots import make_subplots
 from retention import i18n
 from retention.charts import BAD, GOOD, NEUTRAL, PALETTE, memo, money_prefix, style
 from retention.i18n import t
-from retention.metrics.campaigns import key_label
+from retention.metrics.campaigns import key_label as _key_label
 from retention.queries.campaigns import STATUS_ORDER
+from retention.safe import hover_text
 
 TREATMENT, CONTROL = PALETTE[0], "#94a3b8"
 STATUS_COLORS = {
     "not_yet": "#cbd5e1", "prospect": "#a78bfa", "new": "#38bdf8", "at_risk": "#f59e0b", "alert": "#f97316",
     "loyal": "#16a34a", "lost": "#dc2626", "reactivated": "#2563eb",
 }  # fmt: skip
+
+
+def key_label(by: str, value: object) -> str:
+    """A campaign, channel or group for plotly text: tags shown as text, long names cut."""
+    return hover_text(_key_label(by, value))
 
 
 def _names(figures: pl.DataFrame, by: str) -> list[str]:

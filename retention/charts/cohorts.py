@@ -10,6 +10,7 @@ from retention import i18n
 from retention.charts import PALETTE, memo, money_prefix, style
 from retention.i18n import t
 from retention.metrics.cohorts import COHORT_METRICS
+from retention.safe import hover_text
 
 
 def _value_text(value: float | None, is_rate: bool, currency: str) -> str:
@@ -115,12 +116,13 @@ def segment_curves(
     """One size-weighted average curve per value of a segment attribute."""
     _, _, is_rate = COHORT_METRICS[metric]
     fig = go.Figure()
+    attribute = hover_text(attribute).replace("%{", "% {")  # data text: never a template variable
     for i, (value, avg) in enumerate(curves_by_value.items()):
         fig.add_trace(
             go.Scatter(
-                x=avg["k"].to_list(), y=avg["value"].to_list(), mode="lines+markers", name=value,
+                x=avg["k"].to_list(), y=avg["value"].to_list(), mode="lines+markers", name=hover_text(value),
                 line={"color": PALETTE[i % len(PALETTE)], "width": 2},
-                hovertemplate=f"{attribute} = {value} · k=%{{x}}: %{{y:{'.1%' if is_rate else ',.2f'}}}<extra></extra>",
+                hovertemplate=f"{attribute} = %{{fullData.name}} · k=%{{x}}: %{{y:{'.1%' if is_rate else ',.2f'}}}<extra></extra>",
             )
         )  # fmt: skip
     _axes(fig, metric, period, currency, is_rate)

@@ -12,6 +12,7 @@ from retention.charts import PALETTE, memo, money_prefix, style
 from retention.i18n import t
 from retention.metrics.reasons import NO_REASON
 from retention.queries.reasons import CATEGORIES
+from retention.safe import hover_text
 
 CATEGORY_COLORS = {"controllable": "#2563eb", "uncontrollable": "#f97316", "uncategorised": "#94a3b8"}
 NO_REASON_COLOR = "#475569"
@@ -32,11 +33,11 @@ def reason_color(code: str, index: int = 0) -> str:
 
 
 def reason_label(code: str) -> str:
-    return i18n.label("reason", code)
+    return hover_text(i18n.label("reason", code))
 
 
 def category_label(code: str) -> str:
-    return t("reasons.no_reason") if code == NO_REASON else i18n.label("category", code)
+    return t("reasons.no_reason") if code == NO_REASON else hover_text(i18n.label("category", code))
 
 
 @memo
@@ -177,5 +178,5 @@ def group_labels(keys: list, kind: str, period: str) -> dict:
         elif isinstance(k, dt.date):
             out[k] = i18n.fmt_period(k, period)
         else:
-            out[k] = str(k)
+            out[k] = hover_text(k)
     return out

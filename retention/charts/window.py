@@ -8,13 +8,14 @@ import polars as pl
 from retention import i18n
 from retention.charts import BAD, NEUTRAL, PALETTE, memo, style
 from retention.i18n import t
+from retention.safe import hover_text
 
 OVERALL_COLOR = "#111827"
 MAX_LINES = 10  # segment lines drawn besides the overall one (the largest segments)
 
 
 def segment_label(segment: str) -> str:
-    return t("window.everyone") if segment == "*" else segment
+    return t("window.everyone") if segment == "*" else hover_text(segment)
 
 
 @memo
@@ -36,7 +37,7 @@ def return_curves(
         fig.add_trace(
             go.Scatter(
                 x=rows["days"].to_numpy(), y=rows["return_share"].to_numpy(), mode="lines", name=label,
-                legendgroup=seg, line={"color": color, "width": 3 if seg == "*" else 1.6},
+                legendgroup=f"segment{i}", line={"color": color, "width": 3 if seg == "*" else 1.6},
                 customdata=rows.select("returned", "still_silent").to_numpy(),
                 hovertemplate=f"<b>{label}</b> · " + t("window.hover_days") + ": %{y:.1%}<br>"
                 + t("window.hover_counts") + "<extra></extra>",
@@ -47,7 +48,7 @@ def return_curves(
             share = rows.filter(pl.col("days") == rec)["return_share"]
             fig.add_trace(
                 go.Scatter(
-                    x=[rec], y=[share[0] if len(share) else threshold], mode="markers", legendgroup=seg,
+                    x=[rec], y=[share[0] if len(share) else threshold], mode="markers", legendgroup=f"segment{i}",
                     showlegend=False, marker={"color": color, "size": 11, "symbol": "diamond",
                                               "line": {"color": "white", "width": 1}},
                     hovertemplate=f"<b>{label}</b><br>" + t("window.hover_recommended", days=rec)

@@ -9,6 +9,7 @@ import polars as pl
 
 from retention import i18n
 from retention.i18n import t
+from retention.safe import md_text
 
 
 def uplift_verdict(row: dict) -> str:
@@ -105,7 +106,8 @@ def display_table(
 def uplift_line(row: dict) -> str:
     """One sentence on a campaign's uplift: its size, interval and control group, or why there is none."""
     verdict = uplift_verdict(row)
-    name = row["campaign"] if row.get("campaign") is not None else t("campaigns.none_value")
+    # shown in markdown: the campaign name (the user's data) as literal text
+    name = md_text(row["campaign"]) if row.get("campaign") is not None else t("campaigns.none_value")
     if verdict in ("no_contacts", "no_control"):
         return t(f"campaigns.verdict_{verdict}", campaign=name)
     return t(
