@@ -25,6 +25,7 @@ from retention.db import Dataset
 from retention.i18n import t
 from retention.metrics.kpis import TILES
 from retention.params import Params
+from retention.safe import excel_safe, short
 
 TEMPLATES = Path(__file__).parent
 WIDTH = 720  # px: the drawing width of every chart, the report's column width (A4 with 11 mm margins)
@@ -212,17 +213,20 @@ def alerts_section(ds: Dataset, p: Params, since: dt.date, currency: str, top: i
     new = new_alert_list(ds, p, since) if since <= p.as_of else full
 
     def rows(frame: pl.DataFrame) -> list[dict]:
+        # Ids as in every download: formula-like text defused (a table copied into a spreadsheet), and cut.
         return [
             {
-                "customer_id": r["customer_id"],
+                "customer_id": short(r["customer_id"]),
                 "days_silent": i18n.fmt_int(r["days_silent"]),
                 "expected_gap": i18n.fmt_num(r["expected_gap"]),
                 "overdue_ratio": i18n.fmt_num(r["overdue_ratio"], 2),
                 "frequency": i18n.fmt_int(r["frequency"]),
                 "revenue_365d": i18n.fmt_money(r["revenue_365d"], currency, 2),
-                "new": r["customer_id"] in new_ids,
+                "new": raw in new_ids,
             }
-            for r in frame.head(top).iter_rows(named=True)
+            for raw, r in zip(
+                frame["customer_id"].head(top), excel_safe(frame.head(top)).iter_rows(named=True), strict=True
+            )
         ]
 
     new_ids = set(new["customer_id"].to_list())
@@ -249,7 +253,7 @@ def winback_section(ds: Dataset, p: Params, currency: str, top: int) -> dict | N
         "count": i18n.fmt_int(frame.height),
         "rows": [
             {
-                "customer_id": r["customer_id"],
+                "customer_id": short(r["customer_id"]),
                 "days_silent": i18n.fmt_int(r["days_silent"]),
                 "last_purchase": i18n.fmt_date(r["last_purchase"]),
                 "frequency": i18n.fmt_int(r["frequency"]),
@@ -258,7 +262,7 @@ def winback_section(ds: Dataset, p: Params, currency: str, top: int) -> dict | N
                 "last_contacted_at": i18n.fmt_date(r["last_contacted_at"]),
                 "last_reason": i18n.label("reason", r["last_reason"]) if r.get("last_reason") else "–",
             }
-            for r in frame.head(top).iter_rows(named=True)
+            for r in excel_safe(frame.head(top)).iter_rows(named=True)
         ],
         "top": top,
     }
