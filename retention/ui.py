@@ -360,3 +360,27 @@ def profile_picker(customer_ids: pl.Series, key: str) -> None:
     )  # fmt: skip
     with c2:
         page_link(page, t("profile.open_link", customer=chosen), query_params={"customer": chosen})
+
+
+def members_list(ctx: Context, of: str, title: str, key: str, date_from=None, date_to=None) -> None:
+    """The customers behind a clicked number (queries.members, the CLI's `members --of`), under its chart: a
+    heading with their count, the list (status and attributes), a download and a link to each profile."""
+    from retention.queries.members import members
+
+    try:
+        with st.spinner(t("common.computing")):
+            frame = members(ctx.ds, ctx.params, of, date_from, date_to)
+    except InputError as exc:
+        st.error(str(exc))
+        return
+    with st.container(border=True, key=f"{key}_members"):
+        st.markdown(f"**{t('members.title', what=title, count=i18n.fmt_int(frame.height))}**")
+        if frame.is_empty():
+            empty_state("members.empty")
+            return
+        config = {"status": st.column_config.TextColumn(t("members.col_status"))}
+        labels = {s: i18n.label("status", s) for s in frame["status"].drop_nulls().unique().to_list()}
+        shown = frame.with_columns(pl.col("status").replace(labels))
+        st.dataframe(shown, hide_index=True, height=260, column_config=config, key=f"{key}_table", lazy=True)
+        download(frame, "members_" + of.replace(":", "_"), key=f"{key}_download")
+        profile_picker(frame["customer_id"], key=f"{key}_profile")

@@ -108,9 +108,7 @@ def test_literal_migration_and_reason_range(hand_made):
 def test_columns_status_and_attributes(hand_made):
     ds, p = hand_made
     frame = m.members(ds, p, "status:lost")
-    expected = pl.DataFrame(
-        {"customer_id": ["b", "c"], "status": ["lost", "lost"], "region": ["South", "North"]}
-    )
+    expected = pl.DataFrame({"customer_id": ["b", "c"], "status": ["lost", "lost"], "region": ["South", "North"]})
     assert frame.equals(expected)
     # a filter narrows the set as it narrows the report
     north = make_params(ds, Settings(), as_of=T, window=30, filters={"region": ["North"]})

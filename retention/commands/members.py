@@ -32,4 +32,7 @@ def _run(ds: Dataset, p: Params, args: argparse.Namespace) -> pl.DataFrame:
 
 
 def register(add) -> None:
-    add("members", Report("the customers behind a count: one row per customer with status and attributes", _run, _options))
+    add(
+        "members",
+        Report("the customers behind a count: one row per customer with status and attributes", _run, _options),
+    )

@@ -115,7 +115,9 @@ def _period_date(text: str, what: str, p: Params, of: Of) -> dt.date:
 def _one_of(value: str, allowed: tuple[str, ...] | list[str], what: str, of: Of) -> str:
     if value not in allowed:
         shown = ", ".join(allowed[:30]) + (", ..." if len(allowed) > 30 else "")
-        raise InputError(f"--of '{of.text}': unknown {what} '{value}'; expected one of: {shown or '(none in the data)'}.")
+        raise InputError(
+            f"--of '{of.text}': unknown {what} '{value}'; expected one of: {shown or '(none in the data)'}."
+        )
     return value
 
 
