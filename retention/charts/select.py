@@ -1,6 +1,6 @@
 """Grids whose cells can be selected: Streamlit reports no click on a heatmap cell, so a copy of the heatmap
 gets a layer of invisible square markers, one per cell with a value, that supports point selection. Each
-marker carries the hover text of its cell and `customdata` [row index, column index] of the heatmap's z."""
+marker carries the hover text of its cell and `customdata` "row:column" (indices into z) of the heatmap's z."""
 
 from __future__ import annotations
 
@@ -46,8 +46,8 @@ def _build(fig: go.Figure, marker_size: int) -> go.Figure:
         go.Scatter(
             x=[xs[j] for j in cols], y=[ys[i] for i in rows], mode="markers",
             marker={"symbol": "square", "size": marker_size, "color": HIGHLIGHT, "opacity": 0},
-            selected={"marker": {"opacity": 0.35}}, unselected={"marker": {"opacity": 0}},
-            customdata=np.column_stack([rows, cols]) if len(rows) else None,
+            selected={"marker": {"opacity": 0.45, "size": 14}}, unselected={"marker": {"opacity": 0}},
+            customdata=[f"{i}:{j}" for i, j in zip(rows, cols, strict=True)],
             text=[hover[i, j] for i, j in zip(rows, cols, strict=True)] if hover is not None else None,
             hovertemplate="%{text}<extra></extra>" if hover is not None else None,
             showlegend=False, name="",
@@ -62,7 +62,7 @@ def picked_cell(event: object, fig: go.Figure) -> tuple[int, int] | None:
     layer = len(fig.data) - 1
     for point in _points(event):
         if point.get("curve_number") == layer and point.get("customdata") is not None:
-            row, col = point["customdata"][:2]
+            row, _, col = str(point["customdata"]).partition(":")
             return int(row), int(col)
     return None
 
