@@ -40,8 +40,8 @@ def _build(fig: go.Figure, marker_size: int) -> go.Figure:
     hover = np.asarray(heat.customdata, dtype=object) if heat.customdata is not None else None
     rows, cols = np.nonzero(~np.isnan(z))
     out = go.Figure(fig)
-    out.data[0].hoverinfo = "skip"
-    out.data[0].hovertemplate = None
+    # the hover moves onto the markers: the heatmap keeps none (and does not send its hover texts twice)
+    out.data[0].update(hoverinfo="skip", hovertemplate=None, customdata=None)
     out.add_trace(
         go.Scatter(
             x=[xs[j] for j in cols], y=[ys[i] for i in rows], mode="markers",
