@@ -55,7 +55,7 @@ def test_click_a_cohort_cell_lists_its_customers(server, browser, sample_dir, la
         title = _members_title(page, "cohort_cell")
         assert re.search(rf"\b{expected:,}\b", title), title
         block = page.locator(".st-key-cohort_cell_members")
-        assert block.locator('[data-testid="stDataFrame"]').count() == 1
+        block.locator('[data-testid="stDataFrame"]').wait_for(timeout=120_000)  # the lazy grid draws after the title
         assert page.locator(".st-key-cohort_cell_download").count() == 1
         assert page.locator(".st-key-cohort_cell_profile").count() == 1
         assert page.locator('[data-testid="stException"]').count() == 0
