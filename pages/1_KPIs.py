@@ -5,6 +5,7 @@ import streamlit as st
 
 from retention import db, i18n, report, ui
 from retention.charts import kpis as charts
+from retention.charts.select import picked_index
 from retention.i18n import t
 from retention.metrics import winback as value_text
 from retention.metrics.kpis import BREAKDOWN_COLUMNS, PROFIT_TILES, breakdown, headline, waterfall_steps
@@ -51,7 +52,11 @@ if p.acquisition_cost is not None:
 
 left, right = st.columns([1, 2.6])
 with left:
-    st.plotly_chart(charts.waterfall(waterfall_steps(head.current), current), key="kpi_waterfall")
+    steps = waterfall_steps(head.current)
+    flow = st.plotly_chart(
+        charts.waterfall(steps, current), key="kpi_waterfall", on_select="rerun", selection_mode="points"
+    )
+    st.caption(t("members.hint_bar"))
 with right:
     # the breakdown runs one KPI query per segment value: only when its tab is open
     trend_tab, segment_tab = ui.tabs("kpi_tab", ["kpis.tab_trend", "kpis.tab_segments"])
@@ -82,6 +87,12 @@ if segment_tab.open:
             ui.download(table, f"kpis_by_{attribute}", key="kpi_breakdown_download")
         else:
             ui.empty_state("kpis.breakdown_none")
+
+step = picked_index(flow)
+if step is not None and steps[step][0] in ("new", "reactivations", "lapses"):
+    event, period = steps[step][0], head.current["period"]
+    label = t("members.kpi_event", event=t(f"kpis.step_{event}"), period=current)
+    ui.members_list(ctx, f"kpi:{period}:{event}", label, key="kpi_members")
 
 st.subheader(t("winback.value_title"))
 points = st.slider(t("winback.value_points"), 1, 20, 5, key="kpi_value_points", help=t("winback.value_points_help"))

@@ -4,6 +4,7 @@ import streamlit as st
 
 from retention import ui
 from retention.charts import cohorts as charts
+from retention.charts.select import pickable, picked_cell
 from retention.i18n import t
 from retention.metrics.cohorts import COHORT_METRICS, PROFIT_METRICS, weighted_curve, with_cohort_rates
 from retention.metrics.profit import with_cohort_profit
@@ -36,10 +37,19 @@ heat_tab, curves_tab, segments_tab, table_tab = ui.tabs(
 if heat_tab.open:
     with heat_tab:
         st.subheader(t("cohorts.heatmap_title"))
-        heat = charts.heatmap(table, metric, p.period, ctx.currency)
-        st.plotly_chart(heat, key="cohort_heatmap")
+        heat = pickable(charts.heatmap(table, metric, p.period, ctx.currency))
+        event = st.plotly_chart(heat, key="cohort_heatmap", on_select="rerun", selection_mode="points")
         if heat.data[0].texttemplate is None:
             st.caption(t("cohorts.hover_hint"))
+        st.caption(t("members.hint"))
+        cell = picked_cell(event, heat)
+        if cell is not None:
+            # rows of the heatmap: the cohorts in order; columns: k = 0, 1, ...
+            cohort, k = sorted(table["cohort"].unique().to_list())[cell[0]], cell[1]
+            measure = metric if metric in ("active", "alive") else "active"
+            title = t("members.cohort_cell", cohort=ui.i18n.fmt_period(cohort, p.period), k=k,
+                      measure=t("cohorts.metric_" + measure))  # fmt: skip
+            ui.members_list(ctx, f"cohort:{cohort}:{k}:{measure}", title, key="cohort_cell")
 
 if curves_tab.open:
     with curves_tab:

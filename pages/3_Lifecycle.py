@@ -4,6 +4,7 @@ import streamlit as st
 
 from retention import db, i18n, ui
 from retention.charts import lifecycle as charts
+from retention.charts.select import pickable, picked_cell, picked_index
 from retention.errors import InputError
 from retention.i18n import t
 from retention.metrics.lifecycle import migration_matrix, one_period_before, with_shares
@@ -30,8 +31,16 @@ if statuses.open:
         left, right = st.columns([2, 3])
         with left:
             st.subheader(t("lifecycle.counts_title"))
-            st.plotly_chart(charts.status_bar(counts, rules), key="lc_status_bar")
+            bar = st.plotly_chart(
+                charts.status_bar(counts, rules), key="lc_status_bar", on_select="rerun", selection_mode="points"
+            )
             ui.download(counts, "statuses", key="lc_counts_download")
+            st.caption(t("members.hint_bar"))
+        picked = picked_index(bar)
+        if picked is not None:
+            status = counts["status"][picked]
+            label = t("members.status_bar", status=i18n.label("status", status))
+            ui.members_list(ctx, f"status:{status}", label, key="lc_status_members")
         with right:
             st.subheader(t("lifecycle.mix_title"))
             with st.spinner(t("common.computing")):
@@ -68,8 +77,9 @@ if movements.open:
                 heat, flows = st.columns(2)
                 with heat:
                     st.markdown(f"**{t('lifecycle.matrix_title')}**")
-                    st.plotly_chart(
-                        charts.migration_heatmap(migration_matrix(cells), date_from, date_to), key="lc_matrix"
+                    matrix = pickable(charts.migration_heatmap(migration_matrix(cells), date_from, date_to))
+                    picked = picked_cell(
+                        st.plotly_chart(matrix, key="lc_matrix", on_select="rerun", selection_mode="points"), matrix
                     )
                     fmt = {"date_from": i18n.fmt_date(date_from), "date_to": i18n.fmt_date(date_to)}
                     st.caption(t("lifecycle.matrix_caption", **fmt))
@@ -77,6 +87,13 @@ if movements.open:
                 with flows:
                     st.markdown(f"**{t('lifecycle.sankey_title')}**")
                     st.plotly_chart(charts.migration_sankey(cells, date_from, date_to), key="lc_sankey")
+                st.caption(t("members.hint"))
+                if picked is not None:
+                    source, target = (queries.NOT_YET, *queries.STATUSES)[picked[0]], queries.STATUSES[picked[1]]
+                    label = t("members.migration_cell", source=i18n.label("status", source),
+                              target=i18n.label("status", target))  # fmt: skip
+                    ui.members_list(ctx, f"migration:{source}:{target}", label, key="lc_migration_members",
+                                    date_from=date_from, date_to=date_to)  # fmt: skip
 
 if people.open:
     with people:

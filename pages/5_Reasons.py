@@ -4,6 +4,7 @@ import streamlit as st
 
 from retention import db, i18n, ui
 from retention.charts import reasons as charts
+from retention.charts.select import picked_index
 from retention.errors import InputError
 from retention.i18n import t
 from retention.metrics.reasons import reason_order, recorded_vs_unexplained, shares_within, unexplained_share
@@ -53,8 +54,16 @@ if why.open:
             ui.empty_state("reasons.empty")
         else:
             st.subheader(t("reasons.pareto_title"))
-            st.plotly_chart(charts.pareto(table), key="reasons_pareto")
-            st.caption(t("reasons.pareto_caption"))
+            bars = st.plotly_chart(
+                charts.pareto(table), key="reasons_pareto", on_select="rerun", selection_mode="points"
+            )
+            st.caption(t("reasons.pareto_caption") + " " + t("members.hint_bar"))
+            picked = picked_index(bars, curve=None)
+            if picked is not None and picked < table.height:
+                reason = table["reason"][picked]
+                label = t("members.reason_bar", reason=charts.reason_label(reason))
+                ui.members_list(ctx, f"reason:{reason}", label, key="reasons_members", date_from=date_from,
+                                date_to=date_to)  # fmt: skip
             left, right = st.columns(2)
             with left:
                 st.subheader(t("reasons.compare_title"))

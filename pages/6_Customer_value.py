@@ -4,6 +4,7 @@ import streamlit as st
 
 from retention import db, i18n, ui
 from retention.charts import rfm as charts
+from retention.charts.select import pickable, picked_cell, picked_index
 from retention.errors import InputError
 from retention.i18n import t
 from retention.metrics import rfm as shape
@@ -32,8 +33,11 @@ if who.open:
         left, right = st.columns(2)
         with left:
             st.subheader(t("rfm.grid_title"))
-            st.plotly_chart(charts.rf_heatmap(shape.rf_grid(table), ctx.currency), key="value_grid")
-            st.caption(t("rfm.grid_caption"))
+            grid = pickable(charts.rf_heatmap(shape.rf_grid(table), ctx.currency), marker_size=48)
+            cell = picked_cell(
+                st.plotly_chart(grid, key="value_grid", on_select="rerun", selection_mode="points"), grid
+            )
+            st.caption(t("rfm.grid_caption") + " " + t("members.hint"))
         with right:
             st.subheader(t("rfm.tiers_title"))
             tiers = shape.tier_summary(table)
@@ -47,12 +51,24 @@ if who.open:
             st.plotly_chart(charts.tier_shares(tiers, ctx.currency), key="value_tiers")
             st.caption(t("rfm.tiers_caption"))
             ui.download(tiers, "value_tiers", key="value_tiers_download")
+        if cell is not None:
+            r, f = 5 - cell[0], 1 + cell[1]  # rows R 5 .. 1 from the top, columns F 1 .. 5
+            ui.members_list(ctx, f"rfm:{r}:{f}", t("members.rfm_cell", r=r, f=f), key="value_cell_members")
 
         st.subheader(t("rfm.segments_title"))
         segments = shape.segment_summary(table)
-        st.plotly_chart(charts.segment_bars(segments, ctx.currency), key="value_segments")
-        st.caption(t("rfm.segments_caption"))
+        bars = st.plotly_chart(
+            charts.segment_bars(segments, ctx.currency),
+            key="value_segments",
+            on_select="rerun",
+            selection_mode="points",
+        )
+        st.caption(t("rfm.segments_caption") + " " + t("members.hint_bar"))
         ui.download(segments, "segments", key="value_segments_download")
+        picked = picked_index(bars, curve=None)
+        if picked is not None and picked < segments.height:
+            segment = segments["segment"][picked]
+            ui.members_list(ctx, f"segment:{segment}", i18n.label("segment", segment), key="value_segment_members")
 
 if movements.open:
     with movements:

@@ -10,8 +10,8 @@ from retention.metrics.predict import explain
 from retention.metrics.profile import return_windows
 from retention.metrics.rfm import with_labels
 from retention.queries.predict import customer_p_alive
-from retention.queries.profile import profile
-from retention.safe import md_text
+from retention.queries.profile import profile, search
+from retention.safe import md_text, short
 
 url_customer = st.query_params.get("customer")  # read before ui.setup rewrites the URL with the shared keys
 ctx = ui.setup("profile")
@@ -36,7 +36,19 @@ if not customer:
 with st.spinner(t("common.computing")):
     pr = profile(ctx.ds, p, customer)
 if not pr.exists:
-    ui.empty_state("profile.unknown", customer=md_text(customer))
+    matches = search(ctx.ds, customer)
+    if matches.height:
+        labels = {
+            cid: short(cid) if attr is None else short(f"{cid} · {i18n.attribute_label(attr)}: {value}")
+            for cid, attr, value in matches.iter_rows()
+        }
+        st.selectbox(
+            t("profile.suggestions", count=i18n.fmt_int(matches.height)), list(labels), index=None,
+            format_func=labels.get, key="_profile_suggestion", placeholder=t("profile.suggestions_placeholder"),
+            on_change=lambda: ss.update(profile_customer=ss["_profile_suggestion"] or customer),
+        )  # fmt: skip
+    else:
+        ui.empty_state("profile.unknown", customer=md_text(customer))
     st.stop()
 if pr.status is None:
     ui.empty_state("profile.not_at_t", customer=md_text(customer), as_of=i18n.fmt_date(p.as_of))

@@ -98,10 +98,13 @@ def open_data(settings: Settings) -> db.Dataset:
 
 def _init_state(settings: Settings) -> None:
     """On a session's first run, take the shared values from the URL, else from the settings."""
+    if not st.session_state.get("_initialised"):
+        apply_query(settings, st.query_params)
+
+
+def apply_query(settings: Settings, qp) -> None:
+    """Set the shared values from URL parameters (a mapping like st.query_params), else from the settings."""
     ss = st.session_state
-    if ss.get("_initialised"):
-        return
-    qp = st.query_params
     ss["lang"] = qp.get("lang") if qp.get("lang") in i18n.LANGUAGES else settings.language
     try:
         ss["window"] = max(7, min(730, int(qp.get("window", settings.window))))
@@ -190,6 +193,7 @@ def setup(page_key: str, needs_data: bool = True) -> Context:
         st.warning(t("common.table_left_out", message=warning), icon=":material/warning:")
     params = _sidebar(ds, settings)
     _sync_url()
+    _saved_views(page, settings)
     return Context(ds, params, settings)
 
 
@@ -365,3 +369,91 @@ def profile_picker(customer_ids: pl.Series, key: str) -> None:
     )  # fmt: skip
     with c2:
         page_link(page, t("profile.open_link", customer=md_text(chosen, 60)), query_params={"customer": chosen})
+
+
+def members_list(ctx: Context, of: str, title: str, key: str, date_from=None, date_to=None) -> None:
+    """The customers behind a clicked number (queries.members, the CLI's `members --of`), under its chart: a
+    heading with their count, the list (status and attributes), a download and a link to each profile."""
+    from retention.queries.members import members
+
+    try:
+        with st.spinner(t("common.computing")):
+            frame = members(ctx.ds, ctx.params, of, date_from, date_to)
+    except InputError as exc:
+        st.error(str(exc))
+        return
+    with st.container(border=True, key=f"{key}_members"):
+        st.markdown(f"**{t('members.title', what=title, count=i18n.fmt_int(frame.height))}**")
+        if frame.is_empty():
+            empty_state("members.empty")
+            return
+        config = {"status": st.column_config.TextColumn(t("members.col_status"))} | {
+            a: st.column_config.TextColumn(i18n.attribute_label(a)) for a in frame.columns[2:]
+        }
+        labels = {s: i18n.label("status", s) for s in frame["status"].drop_nulls().unique().to_list()}
+        shown = frame.with_columns(pl.col("status").replace(labels))
+        st.dataframe(shown, hide_index=True, height=260, column_config=config, key=f"{key}_table", lazy=True)
+        download(frame, "members_" + of.replace(":", "_"), key=f"{key}_download")
+        profile_picker(frame["customer_id"], key=f"{key}_profile")
+
+
+def _saved_views(page: Page, settings: Settings) -> None:
+    """Sidebar: save this page with its settings under a name; open, rename or delete a saved view, or copy
+    its link (retention.views; per signed-in user, else shared as `anonymous`)."""
+    from retention import views
+
+    ss, user = st.session_state, st.session_state.get("user") or views.ANONYMOUS
+    with st.sidebar.expander(t("views.title"), icon=":material/bookmark:"):
+        if ss.get("_view_error"):
+            st.error(ss.pop("_view_error"))
+        c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
+        c1.text_input(t("views.name"), key="_view_name", placeholder=t("views.name_placeholder"))
+        c2.button(t("views.save"), key="_view_save", on_click=_view_action, args=("save", settings, page.key))
+        try:
+            saved = {v.name: v for v in views.list_views(settings.data_dir, user)}
+        except InputError as exc:
+            st.error(str(exc))
+            return
+        if not saved:
+            st.caption(t("views.none"))
+            return
+        chosen = saved[st.selectbox(t("views.saved_views"), list(saved), key="_view_pick")]
+        target = PAGE_BY_KEY.get(chosen.page, PAGES[0])
+        b1, b2 = st.columns(2)
+        if b1.button(t("views.open"), key="_view_open", icon=":material/open_in_new:"):
+            apply_query(settings, chosen.query)
+            st.switch_page(os.path.relpath(ROOT / target.path, _main_dir()), query_params=chosen.query)
+        b2.button(t("views.delete"), key="_view_delete", icon=":material/delete:", on_click=_view_action,
+                  args=("delete", settings, page.key))  # fmt: skip
+        c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
+        c1.text_input(t("views.new_name"), key="_view_new_name")
+        c2.button(t("views.rename"), key="_view_rename", on_click=_view_action, args=("rename", settings, page.key))
+        st.caption(t("views.link", page=t("pages." + target.key)))
+        st.code(views.url(chosen, target.path), language=None)
+
+
+def _view_action(action: str, settings: Settings, page_key: str) -> None:
+    """Save, rename or delete (a button's callback, so the widgets it clears are not drawn yet)."""
+    from retention import views
+
+    ss, user = st.session_state, st.session_state.get("user") or views.ANONYMOUS
+    try:
+        if action == "save":
+            view = views.save_view(settings.data_dir, user, ss.get("_view_name", ""), page_key, dict(st.query_params))
+            ss["_view_pick"], ss["_view_name"] = view.name, ""
+            st.toast(t("views.saved", name=view.name), icon=":material/bookmark_added:")
+        elif action == "rename":
+            view = views.rename_view(settings.data_dir, user, ss.get("_view_pick", ""), ss.get("_view_new_name", ""))
+            ss["_view_pick"], ss["_view_new_name"] = view.name, ""
+        else:
+            views.delete_view(settings.data_dir, user, ss.get("_view_pick", ""))
+            ss.pop("_view_pick", None)
+    except InputError as exc:
+        ss["_view_error"] = str(exc)
+
+
+def _main_dir() -> Path:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    run_ctx = get_script_run_ctx()
+    return Path(run_ctx.main_script_path).resolve().parent if run_ctx else ROOT

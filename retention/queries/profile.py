@@ -101,3 +101,17 @@ def profile(ds: Dataset, p: Params, customer_id: str) -> Profile:
         reasons=reasons,
         contacts=contacts(ds, p, cid),
     )
+
+
+SEARCH_ROWS = 20
+
+
+@lru_cache(maxsize=256)
+def search(ds: Dataset, text: str, max_rows: int = SEARCH_ROWS) -> pl.DataFrame:
+    """Customers whose id, or any attribute value (an e-mail, a name), starts with `text` (as typed,
+    lower-cased, upper-cased or capitalised): `customer_id`, `attribute` (null when the id matched), `value`
+    (what matched); the first max_rows by customer_id. Empty for blank text."""
+    text = text.strip()
+    if not text:
+        return pl.DataFrame(schema={"customer_id": pl.String, "attribute": pl.String, "value": pl.String})
+    return engine(ds).run("customer_search", {"prefix": text, "max_rows": int(max_rows)})

@@ -1,0 +1,15 @@
+-- Members of a churn reason (reasons.sql): customers with a reason row of $reason in the range
+-- ($date_from / $date_to inclusive, null for open), dated on or before T.
+with
+-- include: _scope.sql
+status_dates as (
+    select cast($as_of as date) as d
+),
+-- include: _lifecycle_facts.sql
+-- include: _lifecycle_classify.sql
+-- include: _reasons.sql
+chosen as (
+    select cid from reason_rows where reason = $reason
+),
+-- include: _members_final.sql
+select * from final order by customer_id
