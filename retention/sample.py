@@ -8,26 +8,40 @@ tells one story, with every event placed relative to ``end`` (dates below are fo
 ``end = 2026-10-31``):
 
 * acquisition grows over the two years (about 2.5x), peaks in December and dips in summer for cafes;
-* each customer follows the rhythm of their business type (cafe about weekly, salon about monthly, clinic
-  about half-yearly) with personal variation (lognormal rhythm, gamma gaps), buys during a lifetime that
-  ends at an exponentially distributed time (a share buys only once), and some come back after a long
-  silence (natural reactivations);
+* customers buy the way the BG/NBD model of METRICS.md "Predictions" assumes, so that predictions on the
+  sample pass their own holdout check: while alive, a customer buys at a personal rate, gamma distributed
+  around the business's rhythm (cafe about every 6 days, salon every 5-8 weeks, clinic every 4-8 months),
+  and after each repeat purchase drops out with a personal probability, beta distributed (a cafe regular
+  stays for some 55 visits, a salon client for some 7, a clinic patient for 2-3: the treatment ends).
+  Gaps are more regular than the model's Poisson process (gamma shaped around the personal rate: a salon
+  books the next cut, a clinic sends a recall), which gives each business a clear return window:
+  `recommend --by business_type` comes out near 35, 90 and 270 days for cafe, salon and clinic.
+  Cafes lose a tenth of their repeat visits in summer; a few customers who stopped come back after a
+  long silence (natural reactivations);
 * a price rise on 2025-09-01 (13 months before the month of ``end``): customers active then are much more
   likely to stop in the following two months, most of them giving reason ``price``, the top reason;
 * a competitor opens in region ``East`` on 2026-03-01 (7 months before): East customers stop more often
   from then on, reason ``competitor``;
 * win-back campaigns ``winback_2026_spring`` (2026-04-15, 80% treatment / 20% control) and
-  ``winback_2026_autumn`` (2026-09-15, 90% / 10%) contact lapsed customers; treated customers come back
-  clearly more often than the held-out control group, and those purchases are real ``orders`` rows;
+  ``winback_2026_autumn`` (2026-09-15, 85% / 15%) contact lapsed customers (silent longer than 90, 150 and
+  365 days, well past each business's window); treated customers come back clearly more often than the
+  held-out control group, and those purchases are real ``orders`` rows;
 * about 2% refund rows, 0.5% null amounts, a few percent extra orders on a day the customer already
-  bought, and about 5% prospects (a ``customers`` row, no order).
+  bought, and about 5% prospects (a ``customers`` row, no order);
+* ``orders.cost``, what each order cost the business: the gross margin is about 65% for a cafe, 50% for
+  a salon and 40% for a clinic on the prices before the rise (the rise raised prices, not costs, so the
+  margins are 2-3 points higher after it), with some spread per order; a refund row costs 0 (the sale
+  keeps its cost, the refund takes back revenue only); null where the amount is null and on about 2% of
+  the other sales (never costed);
+* a customer costs ``ACQUISITION_COST`` = 40 (money) to win: `make run` sets
+  ``RETENTION_ACQUISITION_COST=40`` for the sample, so replacement-cost figures show on the first run.
 
 Timestamps are generated in UTC and the time of day (mostly 7:00-20:00) is meant in the business's local
 time, which the sample takes to be UTC, so ``order_date`` in the default zone is the generated day.
 
 Everything is vectorised numpy driven by one ``np.random.default_rng(seed)``: the same arguments give
 identical frames. Loops only run over the few business types, campaigns and top-up rounds, never over
-customers or orders, so the cost is linear in ``customers`` (about 20 orders per customer).
+customers or orders, so the cost is linear in ``customers`` (about 18 orders per customer).
 """
 
 from __future__ import annotations
@@ -42,7 +56,7 @@ import polars as pl
 
 from retention.settings import DEFAULT_REASON_CATEGORIES
 
-__all__ = ["generate", "write_sample", "TABLES"]
+__all__ = ["generate", "write_sample", "TABLES", "ACQUISITION_COST", "MARGINS"]
 
 TABLES = ("orders", "customers", "churn_reasons", "contacts")
 
@@ -69,6 +83,13 @@ _DROP_B = np.array([110.0, 12.0, 3.0])
 _AMOUNT_MEDIAN = np.array([7.0, 55.0, 160.0])
 _AMOUNT_SIGMA = np.array([0.30, 0.30, 0.38])
 _CAFE_SUMMER_DROP = 0.10  # share of cafe repeat visits lost in June-August
+# gross margin by business type (the orders' `cost` column is the rest of the price, with some spread)
+_MARGIN = np.array([0.65, 0.50, 0.40])
+MARGINS = dict(zip(TYPES, _MARGIN.tolist(), strict=True))  # documented gross margin per business type
+_COST_SIGMA = 0.10
+_NULL_COST = 0.02  # sale rows whose cost was never recorded (besides the rows without an amount)
+# acquisition cost the sample is meant with (set by `make run` as RETENTION_ACQUISITION_COST)
+ACQUISITION_COST = 40.0
 
 REGIONS = ("North", "South", "East", "West")
 _REGION_P = np.array([0.28, 0.26, 0.24, 0.22])
@@ -151,7 +172,7 @@ _LAPSE_AFTER = np.array([90.0, 150.0, 365.0])
 # (months before the month of end, day of month, treatment share, channel mix)
 _CAMPAIGNS = (
     (6, 15, 0.80, np.array([0.70, 0.30, 0.00])),
-    (1, 15, 0.90, np.array([0.50, 0.30, 0.20])),
+    (1, 15, 0.85, np.array([0.50, 0.30, 0.20])),
 )
 
 _CENSORED, _BASE, _PRICE, _COMPETITOR = 0, 1, 2, 3
@@ -318,7 +339,7 @@ def _last_day_before(n_cust, cust, day, before: int) -> np.ndarray:
 def generate(customers: int = 5000, seed: int = 42, end: date = date(2026, 10, 31)) -> dict[str, pl.DataFrame]:
     """Build the sample tables ``orders``, ``customers``, ``churn_reasons`` and ``contacts``.
 
-    Deterministic: the same (customers, seed, end) give identical frames. About 20 orders per customer.
+    Deterministic: the same (customers, seed, end) give identical frames. About 18 orders per customer.
     """
     if customers < 1:
         raise ValueError("customers must be at least 1")
@@ -471,10 +492,21 @@ def generate(customers: int = 5000, seed: int = 42, end: date = date(2026, 10, 3
     all_us = np.concatenate([a_us, ref_us])
     all_amount = np.concatenate([amount, ref_amount])
     all_null = np.concatenate([null, np.zeros(ref.size, dtype=bool)])
-    del a_cust, a_day, a_type, a_sec, a_us, amount, null, price_up
+    # what each sale cost the business: its business type's cost share of the price before the rise (the
+    # rise raised prices, not costs), with some spread; refunds cost 0 (the sale row keeps its cost and the
+    # refund takes back revenue only); null where the amount is null and on a few rows nobody costed.
+    # Drawn from a generator of its own, so the costs leave every other figure of the sample as it was.
+    cost_rng = np.random.default_rng([seed, 20])
+    share = (1.0 - _MARGIN[a_type]) * cost_rng.lognormal(0.0, _COST_SIGMA, amount.size)
+    cost = np.round(amount / price_up * np.minimum(share, 0.95), 2)
+    cost_null = null | (cost_rng.random(amount.size) < _NULL_COST)
+    all_cost = np.concatenate([cost, np.zeros(ref.size)])
+    all_cost_null = np.concatenate([cost_null, np.zeros(ref.size, dtype=bool)])
+    del a_cust, a_day, a_type, a_sec, a_us, amount, null, price_up, cost, cost_null
     # stable sort: ties keep the (deterministic) generation order
     sort = np.argsort(all_us, kind="stable")
     all_cust, all_us, all_amount, all_null = all_cust[sort], all_us[sort], all_amount[sort], all_null[sort]
+    all_cost, all_cost_null = all_cost[sort], all_cost_null[sort]
     del sort
 
     # --- customers: signup, ids numbered in signup order --------------------------------------------------
@@ -504,6 +536,7 @@ def generate(customers: int = 5000, seed: int = 42, end: date = date(2026, 10, 3
             "customer_id": ids.gather(all_cust),
             "ordered_at": _timestamps(all_us),
             "amount": _null_where(pl.Series("amount", all_amount, dtype=pl.Float64), all_null),
+            "cost": _null_where(pl.Series("cost", all_cost, dtype=pl.Float64), all_cost_null),
         }
     )
     customers_df = pl.DataFrame(
