@@ -7,6 +7,8 @@ from retention.charts import rfm as charts
 from retention.errors import InputError
 from retention.i18n import t
 from retention.metrics import rfm as shape
+from retention.metrics.predict import explain, with_predictions
+from retention.queries.predict import predictions_or_error
 from retention.queries.rfm import LEVELS, SEGMENTS, TIERS, rfm_table, segment_migrations
 
 SHOWN = 5000  # rows drawn in the browser; the download holds them all
@@ -93,7 +95,9 @@ if people.open:
         chosen_tiers = f2.multiselect(
             t("rfm.filter_tier"), TIERS, format_func=lambda c: i18n.label("tier", c), key="value_tier", **kw
         )
-        shown = shape.filter_table(table, chosen_segments, chosen_tiers)
+        with st.spinner(t("predict.fitting")):
+            pred, why = predictions_or_error(ctx.ds, p)
+        shown = with_predictions(shape.filter_table(table, chosen_segments, chosen_tiers), pred)
         money = i18n.currency_symbol(ctx.currency) + "%.2f"
         st.dataframe(
             shape.with_labels(shown.sort("monetary", "customer_id", descending=[True, False]).head(SHOWN),
@@ -103,6 +107,8 @@ if people.open:
                 "customer_id": t("rfm.col_customer"), "recency": t("rfm.col_recency"), "frequency": t("rfm.col_frequency"),
                 "monetary": st.column_config.NumberColumn(t("rfm.col_monetary"), format=money),
                 "r": "R", "f": "F", "m": "M", "segment": t("rfm.col_segment"), "tier": t("rfm.col_tier"),
+                "p_alive": st.column_config.NumberColumn(t("predict.p_alive"), format="percent"),
+                "predicted_value": st.column_config.NumberColumn(t("predict.col_predicted_value"), format=money),
             },
         )  # fmt: skip
         st.caption(
@@ -113,4 +119,6 @@ if people.open:
                 limit=i18n.fmt_int(SHOWN),
             )
         )
+        if why is not None:
+            st.caption(t("predict.columns_absent", why=explain(why)))
         ui.download(shown, "customer_value", key="value_table_download")

@@ -6,9 +6,11 @@ from retention import i18n, ui
 from retention.charts import alerts as charts
 from retention.i18n import t
 from retention.metrics import alerts as shape
+from retention.metrics.predict import explain, with_predictions
 from retention.metrics.rfm import with_labels
 from retention.params import attributes
 from retention.queries.alerts import alert_list
+from retention.queries.predict import predictions_or_error
 from retention.queries.rfm import TIERS, rfm_table
 
 ctx = ui.setup("alerts")
@@ -21,6 +23,8 @@ include_at_risk = st.toggle(
 )  # fmt: skip
 with st.spinner(t("common.computing")):
     listed = shape.with_value(alert_list(ctx.ds, p, include_at_risk=include_at_risk), rfm_table(ctx.ds, p))
+    pred, why = predictions_or_error(ctx.ds, p)
+    listed = with_predictions(listed, pred)
 
 f1, f2, f3 = st.columns(3)
 attrs = attributes(ctx.ds)
@@ -69,9 +73,13 @@ if call_tab.open:
                 "expected_gap": st.column_config.NumberColumn(t("alerts.expected_gap"), format="%.1f"),
                 "overdue_ratio": st.column_config.NumberColumn(t("alerts.overdue_ratio"), format="%.2f"),
                 "revenue_365d": st.column_config.NumberColumn(t("alerts.revenue_365d"), format=money),
+                "p_alive": st.column_config.NumberColumn(t("predict.p_alive"), format="percent"),
+                "predicted_value": st.column_config.NumberColumn(t("predict.col_predicted_value"), format=money),
             },
         )  # fmt: skip
         st.caption(t("alerts.list_caption", shown=i18n.fmt_int(shown.height)))
+        if why is not None:
+            st.caption(t("predict.columns_absent", why=explain(why)))
         ui.download(
             call_list,
             f"call_list_{p.as_of.isoformat()}",

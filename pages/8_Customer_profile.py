@@ -3,10 +3,13 @@
 import streamlit as st
 
 from retention import i18n, ui
+from retention.charts.predict import p_alive_curve
 from retention.charts.profile import timeline
 from retention.i18n import t
+from retention.metrics.predict import explain
 from retention.metrics.profile import return_windows
 from retention.metrics.rfm import with_labels
+from retention.queries.predict import customer_p_alive
 from retention.queries.profile import profile
 
 url_customer = st.query_params.get("customer")  # read before ui.setup rewrites the URL with the shared keys
@@ -54,6 +57,16 @@ else:
     st.plotly_chart(timeline(pr.days, windows, p.as_of, ctx.currency), key="profile_timeline")
     st.caption(t("profile.timeline_caption", window=s["window_days"]))
     ui.download(pr.days, f"order_days_{customer}", key="profile_days_download")
+
+    st.subheader(t("predict.profile_title"))
+    with st.spinner(t("predict.fitting")):
+        curve, why = customer_p_alive(ctx.ds, p, pr.days)
+    if why is not None:
+        st.info(explain(why), icon=":material/info:")
+    elif curve is not None:
+        st.metric(t("predict.p_alive_today"), i18n.fmt_pct(curve["p_alive"][-1], 0), help=t("predict.p_alive_today_help"))
+        st.plotly_chart(p_alive_curve(curve, windows, p.as_of), key="profile_p_alive")
+        st.caption(t("predict.profile_caption", window=s["window_days"]))
 
 left, mid, right = st.columns(3)
 with left:

@@ -108,6 +108,7 @@ def register(name: str, report: Report) -> None:
 ORDER = (
     "cohorts", "kpis", "status", "migrations", "return-curve", "recommend", "whatif", "reasons",
     "reasons-summary", "rfm", "segment-migrations", "campaigns", "alerts",
+    "predict", "predict-fit", "predict-check",
 )  # fmt: skip
 
 

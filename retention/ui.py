@@ -45,6 +45,7 @@ PAGES = (
     Page("profile", "pages/8_Customer_profile.py", ":material/person_search:"),
     Page("campaigns", "pages/9_Campaigns.py", ":material/campaign:"),
     Page("import", "pages/10_Import.py", ":material/upload_file:", ("admin",)),
+    Page("predictions", "pages/11_Predictions.py", ":material/query_stats:"),
 )
 PAGE_BY_KEY = {p.key: p for p in PAGES}
 

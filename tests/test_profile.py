@@ -175,6 +175,6 @@ def test_profile_in_browser(server, browser, app_data):
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / f"profile_customer_{lang}.png"), full_page=True)
             assert page.locator('[data-testid="stException"]').count() == 0
-            assert page.locator('[data-testid="stPlotlyChart"]').count() == 1
+            assert page.locator('[data-testid="stPlotlyChart"]').count() == 2  # timeline, P(alive) curve
         finally:
             context.close()
