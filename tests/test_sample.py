@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import polars as pl
 import pytest
@@ -483,9 +484,16 @@ def test_cost_column_passes_validate(sample_dir):
 # --- the rhythms the recommended windows read --------------------------------------------------------------
 
 
-def test_recommended_window_follows_the_business_rhythms(tmp_path):
-    write_sample(tmp_path, customers=5000, seed=42)
-    done = run_cli("recommend", "--data", tmp_path, "--by", "business_type")
+@pytest.fixture(scope="module")
+def default_sample(tmp_path_factory):
+    """The sample as `python -m retention sample` writes it by default."""
+    out = tmp_path_factory.mktemp("default_sample")
+    write_sample(out, customers=5000, seed=42)
+    return out
+
+
+def test_recommended_window_follows_the_business_rhythms(default_sample):
+    done = run_cli("recommend", "--data", default_sample, "--by", "business_type")
     assert done.returncode == 0, done.stderr
     rows = dict(line.split(",") for line in done.stdout.strip().splitlines()[1:])
     cafe, salon, clinic = int(rows["cafe"]), int(rows["salon"]), int(rows["clinic"])
@@ -502,6 +510,29 @@ def test_recommended_window_ranges_hold_for_other_seeds(tmp_path, seed):
     assert done.returncode == 0, done.stderr
     rows = {k: int(v) for k, v in (line.split(",") for line in done.stdout.strip().splitlines()[1:])}
     assert 30 <= rows["cafe"] <= 60 and 60 <= rows["salon"] <= 120 and 150 <= rows["clinic"] <= 365
+
+
+# --- predictions pass their own holdout check --------------------------------------------------------------
+
+
+def holdout_totals(data_dir) -> tuple[float, float]:
+    """Total predicted and actual purchase days over the 90 days after T = latest - 90 (predict-check)."""
+    done = run_cli("predict-check", "--data", data_dir, "--holdout-days", "90", "--as-of", "2026-08-02")
+    assert done.returncode == 0, done.stderr
+    rows = pl.read_csv(io.StringIO(done.stdout))
+    assert rows["x"].to_list() == ["0", "1", "2", "3", "4", "5", "6", "7+"]
+    return (rows["customers"] * rows["predicted"]).sum(), (rows["customers"] * rows["actual"]).sum()
+
+
+def test_predictions_pass_their_holdout_check_on_the_default_sample(default_sample):
+    predicted, actual = holdout_totals(default_sample)
+    assert actual > 10_000
+    assert abs(predicted / actual - 1) <= 0.15
+
+
+def test_predictions_pass_their_holdout_check_on_the_test_sample(sample_dir):
+    predicted, actual = holdout_totals(sample_dir)
+    assert abs(predicted / actual - 1) <= 0.15
 
 
 # --- scale ---------------------------------------------------------------------------------------------------
