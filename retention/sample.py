@@ -19,7 +19,8 @@ tells one story, with every event placed relative to ``end`` (dates below are fo
   Cafes lose a tenth of their repeat visits in summer; a few customers who stopped come back after a
   long silence (natural reactivations);
 * a price rise on 2025-09-01 (13 months before the month of ``end``): customers active then are much more
-  likely to stop in the following two months, most of them giving reason ``price``, the top reason;
+  likely to stop in the following month (under a 90-day window they lapse in December, the month with the
+  most lapses), most of them giving reason ``price``, the top reason;
 * a competitor opens in region ``East`` on 2026-03-01 (7 months before): East customers stop more often
   from then on, reason ``competitor``;
 * win-back campaigns ``winback_2026_spring`` (2026-04-15, 80% treatment / 20% control) and
@@ -107,7 +108,7 @@ _CAFE_SUMMER_DIP = 0.7
 # --- events ----------------------------------------------------------------------------------------------
 _PRICE_MONTHS_BEFORE_END = 13  # 2025-09 for end in 2026-10
 _PRICE_STOP_P = 0.35  # extra chance to stop within _PRICE_STOP_DAYS for customers active at the rise
-_PRICE_STOP_DAYS = 61
+_PRICE_STOP_DAYS = 31
 _PRICE_UPLIFT = 1.08  # amounts after the rise
 _COMPETITOR_MONTHS_BEFORE_END = 7  # 2026-03
 _COMPETITOR_MEAN_DAYS = 650.0  # extra exponential stop hazard for East customers after the opening
