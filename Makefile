@@ -22,6 +22,14 @@ $(DATA)/orders.parquet: | $(VENV)/.installed
 
 sample: $(DATA)/orders.parquet
 
+# The sample's acquisition cost (retention/sample.py ACQUISITION_COST), so its replacement-cost figures show
+# on the first run; not when the environment or .env sets it, or points RETENTION_DATA_DIR at other data.
+ifeq ($(origin RETENTION_ACQUISITION_COST)$(origin RETENTION_DATA_DIR),undefinedundefined)
+ifeq ($(shell grep -isqE '^[[:space:]]*(export[[:space:]]+)?RETENTION_(ACQUISITION_COST|DATA_DIR)[[:space:]]*=' .env && echo set),)
+run: export RETENTION_ACQUISITION_COST := 40
+endif
+endif
+
 run: $(VENV)/.installed $(DATA)/orders.parquet
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 

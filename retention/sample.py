@@ -8,26 +8,41 @@ tells one story, with every event placed relative to ``end`` (dates below are fo
 ``end = 2026-10-31``):
 
 * acquisition grows over the two years (about 2.5x), peaks in December and dips in summer for cafes;
-* each customer follows the rhythm of their business type (cafe about weekly, salon about monthly, clinic
-  about half-yearly) with personal variation (lognormal rhythm, gamma gaps), buys during a lifetime that
-  ends at an exponentially distributed time (a share buys only once), and some come back after a long
-  silence (natural reactivations);
+* customers buy the way the BG/NBD model of METRICS.md "Predictions" assumes, so that predictions on the
+  sample pass their own holdout check: while alive, a customer buys at a personal rate, gamma distributed
+  around the business's rhythm (cafe about every 6 days, salon every 5-8 weeks, clinic every 4-8 months),
+  and after each repeat purchase drops out with a personal probability, beta distributed (a cafe regular
+  stays for some 55 visits, a salon client for some 7, a clinic patient for 2-3: the treatment ends).
+  Gaps are more regular than the model's Poisson process (gamma shaped around the personal rate: a salon
+  books the next cut, a clinic sends a recall), which gives each business a clear return window:
+  `recommend --by business_type` comes out near 35, 90 and 270 days for cafe, salon and clinic.
+  Cafes lose a tenth of their repeat visits in summer; a few customers who stopped come back after a
+  long silence (natural reactivations);
 * a price rise on 2025-09-01 (13 months before the month of ``end``): customers active then are much more
-  likely to stop in the following two months, most of them giving reason ``price``, the top reason;
+  likely to stop in the following month (under a 90-day window they lapse in December, the month with the
+  most lapses), most of them giving reason ``price``, the top reason;
 * a competitor opens in region ``East`` on 2026-03-01 (7 months before): East customers stop more often
   from then on, reason ``competitor``;
 * win-back campaigns ``winback_2026_spring`` (2026-04-15, 80% treatment / 20% control) and
-  ``winback_2026_autumn`` (2026-09-15, 90% / 10%) contact lapsed customers; treated customers come back
-  clearly more often than the held-out control group, and those purchases are real ``orders`` rows;
+  ``winback_2026_autumn`` (2026-09-15, 85% / 15%) contact lapsed customers (silent longer than 90, 150 and
+  365 days, well past each business's window); treated customers come back clearly more often than the
+  held-out control group, and those purchases are real ``orders`` rows;
 * about 2% refund rows, 0.5% null amounts, a few percent extra orders on a day the customer already
-  bought, and about 5% prospects (a ``customers`` row, no order).
+  bought, and about 5% prospects (a ``customers`` row, no order);
+* ``orders.cost``, what each order cost the business: the gross margin is about 65% for a cafe, 50% for
+  a salon and 40% for a clinic on the prices before the rise (the rise raised prices, not costs, so the
+  margins are 2-3 points higher after it), with some spread per order; a refund row costs 0 (the sale
+  keeps its cost, the refund takes back revenue only); null where the amount is null and on about 2% of
+  the other sales (never costed);
+* a customer costs ``ACQUISITION_COST`` = 40 (money) to win: `make run` sets
+  ``RETENTION_ACQUISITION_COST=40`` for the sample, so replacement-cost figures show on the first run.
 
 Timestamps are generated in UTC and the time of day (mostly 7:00-20:00) is meant in the business's local
 time, which the sample takes to be UTC, so ``order_date`` in the default zone is the generated day.
 
 Everything is vectorised numpy driven by one ``np.random.default_rng(seed)``: the same arguments give
 identical frames. Loops only run over the few business types, campaigns and top-up rounds, never over
-customers or orders, so the cost is linear in ``customers`` (about 20 orders per customer).
+customers or orders, so the cost is linear in ``customers`` (about 18 orders per customer).
 """
 
 from __future__ import annotations
@@ -42,7 +57,7 @@ import polars as pl
 
 from retention.settings import DEFAULT_REASON_CATEGORIES
 
-__all__ = ["generate", "write_sample", "TABLES"]
+__all__ = ["generate", "write_sample", "TABLES", "ACQUISITION_COST", "MARGINS"]
 
 TABLES = ("orders", "customers", "churn_reasons", "contacts")
 
@@ -53,24 +68,36 @@ _SEC_US = 1_000_000
 # --- business types ----------------------------------------------------------------------------------
 TYPES = ("cafe", "salon", "clinic")
 _TYPE_P = np.array([0.60, 0.25, 0.15])
-_RHYTHM = np.array([7.0, 30.0, 180.0])  # nominal median gap between visits, days
-# rhythm the gaps are drawn with: a bit longer, as short gaps are over-represented in observed data
-# (frequent buyers contribute more gaps, long gaps are cut by the end of the window or the lifetime)
-_RHYTHM_DRAW = np.array([7.2, 33.0, 240.0])
-_RHYTHM_SIGMA = 0.45  # personal variation of the rhythm (lognormal)
-_GAP_SHAPE = np.array([3.0, 3.0, 4.0])  # gamma shape of the gaps (clinics are the most regular)
-_LIFETIME = np.array([1500.0, 900.0, 1500.0])  # mean of the exponential buying lifetime, days
-_ONE_OFF = np.array([0.06, 0.12, 0.10])  # share of customers who buy once and never again
+# The buying story is the one the BG/NBD model tells (METRICS.md "Predictions"): while alive, a customer
+# buys at a personal rate (gamma distributed around the business's rhythm); after each repeat purchase
+# the customer drops out with a personal probability (beta distributed).
+_RHYTHM = np.array([6.0, 42.0, 155.0])  # mean gap between purchase days of the typical customer, days
+_RATE_SHAPE = np.array([12.0, 40.0, 40.0])  # gamma shape of the personal rate (larger: less spread)
+# gamma shape of the gaps given the rate: 1 would be the model's Poisson process; habits are more regular
+# than that (a salon books the next cut, a clinic sends a recall), which is what gives each business a
+# clear return window
+_GAP_SHAPE = np.array([3.0, 10.0, 12.0])
+# beta(a, b) dropout probability after each repeat purchase: mean about 1.8% for a cafe (some 55 visits),
+# 14% for a salon (some 7 visits), 40% for a clinic (a treatment ends)
+_DROP_A = np.array([2.0, 2.0, 2.0])
+_DROP_B = np.array([110.0, 12.0, 3.0])
 _AMOUNT_MEDIAN = np.array([7.0, 55.0, 160.0])
 _AMOUNT_SIGMA = np.array([0.30, 0.30, 0.38])
-_CAFE_SUMMER_DROP = 0.20  # share of cafe repeat visits lost in June-August
+_CAFE_SUMMER_DROP = 0.10  # share of cafe repeat visits lost in June-August
+# gross margin by business type (the orders' `cost` column is the rest of the price, with some spread)
+_MARGIN = np.array([0.65, 0.50, 0.40])
+MARGINS = dict(zip(TYPES, _MARGIN.tolist(), strict=True))  # documented gross margin per business type
+_COST_SIGMA = 0.10
+_NULL_COST = 0.02  # sale rows whose cost was never recorded (besides the rows without an amount)
+# acquisition cost the sample is meant with (set by `make run` as RETENTION_ACQUISITION_COST)
+ACQUISITION_COST = 40.0
 
 REGIONS = ("North", "South", "East", "West")
 _REGION_P = np.array([0.28, 0.26, 0.24, 0.22])
 _EAST = 2
 CHANNELS = ("walk_in", "referral", "social", "search")
 _CHANNEL_P = np.array([0.45, 0.20, 0.20, 0.15])
-_CHANNEL_LIFETIME = np.array([1.0, 1.3, 0.75, 0.9])
+_CHANNEL_DROP = np.array([1.0, 0.75, 1.35, 1.1])  # dropout probability multiplier by channel
 
 _PROSPECT_SHARE = 0.05
 _SIGNUP_NULL = 0.10
@@ -81,12 +108,12 @@ _CAFE_SUMMER_DIP = 0.7
 # --- events ----------------------------------------------------------------------------------------------
 _PRICE_MONTHS_BEFORE_END = 13  # 2025-09 for end in 2026-10
 _PRICE_STOP_P = 0.35  # extra chance to stop within _PRICE_STOP_DAYS for customers active at the rise
-_PRICE_STOP_DAYS = 61
+_PRICE_STOP_DAYS = 31
 _PRICE_UPLIFT = 1.08  # amounts after the rise
 _COMPETITOR_MONTHS_BEFORE_END = 7  # 2026-03
 _COMPETITOR_MEAN_DAYS = 650.0  # extra exponential stop hazard for East customers after the opening
 
-_REACTIVATION_P = 0.06  # stopped customers who come back after a long silence
+_REACTIVATION_P = 0.02  # stopped customers who come back after a long silence
 _REACTIVATION_MIN_SILENCE = 95
 _REACTIVATION_MEAN_EXTRA = 130.0
 
@@ -140,11 +167,13 @@ _WINBACK_BASE = 0.05  # lapsed customers who return within 30 days anyway (contr
 _WINBACK_UPLIFT = np.array([0.09, 0.13, 0.22])  # extra chance for treated customers, by channel
 _WINBACK_CONTINUE = 0.5  # won-back customers who keep buying for a while
 _WINBACK_MEAN_DAYS = 120.0
-_CONTACT_SHARE = 0.65  # of the eligible lapsed customers
+_CONTACT_SHARE = np.array([0.35, 0.15, 0.20])  # of the eligible lapsed customers, by business type
+# silence (days) after which each business calls a customer lapsed and contacts them: well past its rhythm
+_LAPSE_AFTER = np.array([90.0, 150.0, 365.0])
 # (months before the month of end, day of month, treatment share, channel mix)
 _CAMPAIGNS = (
     (6, 15, 0.80, np.array([0.70, 0.30, 0.00])),
-    (1, 15, 0.90, np.array([0.50, 0.30, 0.20])),
+    (1, 15, 0.85, np.array([0.50, 0.30, 0.20])),
 )
 
 _CENSORED, _BASE, _PRICE, _COMPETITOR = 0, 1, 2, 3
@@ -219,11 +248,17 @@ def _acquisition_days(rng, btype, start_day, end_day) -> np.ndarray:
     return out
 
 
-def _apply_risks(rng, start, stop, east, price_day, comp_day, limit_day):
-    """Competing stop risks of spells [start, stop): price rise and competitor; returns (stop, cause)."""
+def _apply_risks(rng, start, east, price_day, comp_day, limit_day):
+    """Event stops of spells opened on `start`: the price rise and the competitor; returns (stop, cause).
+
+    `stop` is the day (float) the events end the spell (`limit_day` when none does) and `cause` the event
+    (`_CENSORED` when none). Whether the customer had already dropped out by then is known only once the
+    spell's purchases are drawn (`_spell_orders`).
+    """
     n = start.size
-    cause = np.full(n, _BASE, dtype=np.int8)
-    hit = (start <= price_day) & (stop > price_day) & (rng.random(n) < _PRICE_STOP_P)
+    stop = np.full(n, float(limit_day))
+    cause = np.full(n, _CENSORED, dtype=np.int8)
+    hit = (start <= price_day) & (rng.random(n) < _PRICE_STOP_P)
     price_stop = price_day + rng.uniform(0.0, _PRICE_STOP_DAYS, n)
     sel = hit & (price_stop < stop)
     stop = np.where(sel, price_stop, stop)
@@ -232,28 +267,33 @@ def _apply_risks(rng, start, stop, east, price_day, comp_day, limit_day):
     sel = east & (comp_stop < stop)
     stop = np.where(sel, comp_stop, stop)
     cause[sel] = _COMPETITOR
-    cause[stop >= limit_day] = _CENSORED
     return stop, cause
 
 
-def _spell_orders(rng, start, limit, mean_gap, shape):
-    """Repeat visits of spells: days start+g1, start+g1+g2, ... strictly before limit.
+def _spell_orders(rng, start, limit, rate, shape, count):
+    """Repeat purchase days of spells: start+g1, start+g1+g2, ... strictly before limit, at most count.
 
-    Gaps are gamma distributed, rounded to whole days (at least 1). Draws a generous batch of gaps per
-    spell at once (ragged, flat arrays) and tops up the few spells that still have room in further rounds.
+    Given the spell's rate (purchase days per day), a gap of shape 1 is geometric (the purchase days of a
+    Poisson process), otherwise gamma distributed with that shape and mean 1 / rate, rounded to whole days
+    (at least 1). `count` is the number of repeat purchases after which the customer drops out (may be
+    larger than what fits). Draws a generous batch of gaps per spell at once (ragged, flat arrays) and
+    tops up the few spells that still have room in further rounds.
     Returns (spell index, day) of the repeat visits (the start day itself is not included).
     """
     idx_out, day_out = [], []
     cur = start.astype(np.int64).copy()
-    active = np.flatnonzero(cur + 1 < limit)
+    left = count.astype(np.int64).copy()
+    active = np.flatnonzero((cur + 1 < limit) & (left > 0))
     while active.size:
         rem = limit[active] - cur[active]
-        mg = mean_gap[active]
-        n = np.ceil(rem / mg * 1.3 + 2.0).astype(np.int64)
-        n = np.minimum(n, np.ceil(rem).astype(np.int64) + 1)
+        n = np.ceil(rem * rate[active] * 1.3 + 2.0).astype(np.int64)
+        n = np.minimum(np.minimum(n, np.ceil(rem).astype(np.int64) + 1), left[active])
         local = np.repeat(np.arange(active.size), n)
         k = shape[active][local]
-        gaps = np.maximum(1.0, np.rint(rng.gamma(k, mg[local] / k))).astype(np.int64)
+        lam = rate[active][local]
+        poisson = rng.geometric(-np.expm1(-lam))
+        gamma = np.maximum(1.0, np.rint(rng.gamma(k, 1.0 / (k * lam)))).astype(np.int64)
+        gaps = np.where(k == 1.0, poisson, gamma)
         csum = np.cumsum(gaps)
         ends = np.cumsum(n)
         before = np.concatenate(([0], csum[ends[:-1] - 1]))
@@ -264,7 +304,8 @@ def _spell_orders(rng, start, limit, mean_gap, shape):
         day_out.append(days[keep])
         last = cur[active] + within[ends - 1]
         cur[active] = last
-        active = active[last < limit[active]]
+        left[active] -= n
+        active = active[(last < limit[active]) & (left[active] > 0)]
     if not idx_out:
         return np.empty(0, np.int64), np.empty(0, np.int64)
     return np.concatenate(idx_out), np.concatenate(day_out)
@@ -299,7 +340,7 @@ def _last_day_before(n_cust, cust, day, before: int) -> np.ndarray:
 def generate(customers: int = 5000, seed: int = 42, end: date = date(2026, 10, 31)) -> dict[str, pl.DataFrame]:
     """Build the sample tables ``orders``, ``customers``, ``churn_reasons`` and ``contacts``.
 
-    Deterministic: the same (customers, seed, end) give identical frames. About 20 orders per customer.
+    Deterministic: the same (customers, seed, end) give identical frames. About 18 orders per customer.
     """
     if customers < 1:
         raise ValueError("customers must be at least 1")
@@ -318,60 +359,55 @@ def generate(customers: int = 5000, seed: int = 42, end: date = date(2026, 10, 3
     channel = rng.choice(len(CHANNELS), size=n, p=_CHANNEL_P)
     prospect = rng.random(n) < _PROSPECT_SHARE
     first_day = _acquisition_days(rng, btype, start_day, end_day)
-    rhythm = _RHYTHM_DRAW[btype] * rng.lognormal(0.0, _RHYTHM_SIGMA, n)
+    # personal purchase rate (purchase days per day) and dropout probability (after each repeat purchase)
+    rate = rng.gamma(_RATE_SHAPE[btype], 1.0 / (_RATE_SHAPE[btype] * _RHYTHM[btype]))
+    drop_p = np.minimum(0.95, rng.beta(_DROP_A[btype], _DROP_B[btype]) * _CHANNEL_DROP[channel])
     shape = _GAP_SHAPE[btype]
-    # mean of a gamma(k) whose median is the rhythm (Wilson-Hilferty style approximation)
-    mean_gap = rhythm * shape / (shape - 1.0 / 3.0 + 0.02 / shape)
     spend = rng.lognormal(0.0, 0.15, n)
     east = region == _EAST
 
-    # --- spells: first buying spell of every buyer -------------------------------------------------------
-    buyers = np.flatnonzero(~prospect)
-    one_off = rng.random(buyers.size) < _ONE_OFF[btype[buyers]]
-    life = rng.exponential(_LIFETIME[btype[buyers]] * _CHANNEL_LIFETIME[channel[buyers]])
-    s_start = first_day[buyers]
-    s_stop = s_start + np.where(one_off, 0.5, life)
-    s_stop, s_cause = _apply_risks(rng, s_start, s_stop, east[buyers], price_day, comp_day, limit_day)
-    sp_cust, sp_start, sp_stop, sp_cause = [buyers], [s_start], [s_stop], [s_cause]
-
-    # natural reactivations: some stopped customers come back after a long silence
-    back = (s_cause != _CENSORED) & (rng.random(buyers.size) < _REACTIVATION_P)
-    r_start = np.floor(
-        s_stop + _REACTIVATION_MIN_SILENCE + rng.exponential(_REACTIVATION_MEAN_EXTRA, buyers.size)
-    ).astype(np.int64)
-    back &= r_start <= end_day
-    r_cust = buyers[back]
-    r_start = r_start[back]
-    r_one_off = rng.random(r_cust.size) < 0.3
-    r_life = rng.exponential(_LIFETIME[btype[r_cust]] * 0.7)
-    r_stop = r_start + np.where(r_one_off, 0.5, r_life)
-    r_stop, r_cause = _apply_risks(rng, r_start, r_stop, east[r_cust], price_day, comp_day, limit_day)
-    sp_cust += [r_cust]
-    sp_start += [r_start]
-    sp_stop += [r_stop]
-    sp_cause += [r_cause]
-
     visits = _Orders()
-    n_spells = 0
+    sp_cust, sp_start, sp_cause = [], [], []
 
-    def run_spells(cust, start, stop):
-        nonlocal n_spells
-        ids = np.arange(n_spells, n_spells + cust.size)
-        n_spells += cust.size
+    def run_spells(cust, start, count):
+        """Purchases of spells opened on `start` (a purchase day) with `count` repeats before dropping out.
+
+        Records the spells and returns (cause, last purchase day) per spell: `_BASE` when the customer
+        dropped out (the count was reached first), the event that ended the spell, or `_CENSORED`.
+        """
+        ids = np.arange(sum(c.size for c in sp_cust), sum(c.size for c in sp_cust) + cust.size)
+        stop, cause = _apply_risks(rng, start, east[cust], price_day, comp_day, limit_day)
         visits.add(cust, start, ids)  # the visit that opens the spell
-        limit = np.minimum(stop, float(limit_day))
-        local, day = _spell_orders(rng, start, limit, mean_gap[cust], shape[cust])
+        local, day = _spell_orders(rng, start, stop, rate[cust], shape[cust], count)
+        made = np.bincount(local, minlength=cust.size)
+        cause = np.where(made >= count, np.int8(_BASE), cause)
+        last = start.astype(np.int64).copy()
+        np.maximum.at(last, local, day)
         c = cust[local]
         # cafes lose part of their repeat traffic in summer
         m = _months(day)
         drop = (btype[c] == 0) & (m >= 6) & (m <= 8) & (rng.random(day.size) < _CAFE_SUMMER_DROP)
         visits.add(c[~drop], day[~drop], ids[local[~drop]])
+        sp_cust.append(cust)
+        sp_start.append(start)
+        sp_cause.append(cause)
+        return cause, last
 
-    run_spells(np.concatenate(sp_cust), np.concatenate(sp_start), np.concatenate(sp_stop))
+    # --- spells: first buying spell of every buyer -------------------------------------------------------
+    buyers = np.flatnonzero(~prospect)
+    s_cause, s_last = run_spells(buyers, first_day[buyers], rng.geometric(drop_p[buyers]))
+
+    # natural reactivations: a few customers who stopped come back after a long silence
+    back = (s_cause != _CENSORED) & (rng.random(buyers.size) < _REACTIVATION_P)
+    r_start = s_last + _REACTIVATION_MIN_SILENCE + np.floor(rng.exponential(_REACTIVATION_MEAN_EXTRA, buyers.size))
+    back &= r_start <= end_day
+    r_cust = buyers[back]
+    r_count = np.where(rng.random(r_cust.size) < 0.3, 0, rng.geometric(drop_p[r_cust]))
+    run_spells(r_cust, r_start[back].astype(np.int64), r_count)
 
     # --- win-back campaigns ------------------------------------------------------------------------------
     contact_parts = []
-    lapse_after = np.maximum(90.0, 2.0 * _RHYTHM)  # silence after which a business calls a customer lapsed
+    lapse_after = _LAPSE_AFTER
     for months_back, dom, treat_share, mix in _CAMPAIGNS:
         c_date = _month_start(end, months_back) + timedelta(days=dom - 1)
         c_day = _day(c_date)
@@ -382,7 +418,7 @@ def generate(customers: int = 5000, seed: int = 42, end: date = date(2026, 10, 3
         silence = c_day - last
         lap = lapse_after[btype]
         eligible = (last >= 0) & (silence > lap) & (silence <= lap + 365)
-        chosen = np.flatnonzero(eligible & (rng.random(n) < _CONTACT_SHARE))
+        chosen = np.flatnonzero(eligible & (rng.random(n) < _CONTACT_SHARE[btype]))
         k = chosen.size
         treat = rng.random(k) < treat_share
         ch = rng.choice(len(CONTACT_CHANNELS), size=k, p=mix)
@@ -394,17 +430,13 @@ def generate(customers: int = 5000, seed: int = 42, end: date = date(2026, 10, 3
         contact_parts.append((chosen, contacted, f"winback_{c_date.year}_{_season(c_date.month)}", ch, treat))
         w_cust = chosen[won]
         w_start = w_day[won]
-        w_stop = w_start + np.where(
+        # half of them keep buying at their own rate, about _WINBACK_MEAN_DAYS worth of purchases
+        w_count = np.where(
             rng.random(w_cust.size) < _WINBACK_CONTINUE,
-            rng.exponential(_WINBACK_MEAN_DAYS, w_cust.size),
-            0.5,
+            rng.geometric(1.0 / (1.0 + _WINBACK_MEAN_DAYS * rate[w_cust])),
+            0,
         )
-        w_stop, w_cause = _apply_risks(rng, w_start, w_stop, east[w_cust], price_day, comp_day, limit_day)
-        sp_cust.append(w_cust)
-        sp_start.append(w_start)
-        sp_stop.append(w_stop)
-        sp_cause.append(w_cause)
-        run_spells(w_cust, w_start, w_stop)
+        run_spells(w_cust, w_start, w_count)
 
     sp_cust_a = np.concatenate(sp_cust)
     sp_cause_a = np.concatenate(sp_cause)
@@ -461,10 +493,21 @@ def generate(customers: int = 5000, seed: int = 42, end: date = date(2026, 10, 3
     all_us = np.concatenate([a_us, ref_us])
     all_amount = np.concatenate([amount, ref_amount])
     all_null = np.concatenate([null, np.zeros(ref.size, dtype=bool)])
-    del a_cust, a_day, a_type, a_sec, a_us, amount, null, price_up
+    # what each sale cost the business: its business type's cost share of the price before the rise (the
+    # rise raised prices, not costs), with some spread; refunds cost 0 (the sale row keeps its cost and the
+    # refund takes back revenue only); null where the amount is null and on a few rows nobody costed.
+    # Drawn from a generator of its own, so the costs leave every other figure of the sample as it was.
+    cost_rng = np.random.default_rng([seed, 20])
+    share = (1.0 - _MARGIN[a_type]) * cost_rng.lognormal(0.0, _COST_SIGMA, amount.size)
+    cost = np.round(amount / price_up * np.minimum(share, 0.95), 2)
+    cost_null = null | (cost_rng.random(amount.size) < _NULL_COST)
+    all_cost = np.concatenate([cost, np.zeros(ref.size)])
+    all_cost_null = np.concatenate([cost_null, np.zeros(ref.size, dtype=bool)])
+    del a_cust, a_day, a_type, a_sec, a_us, amount, null, price_up, cost, cost_null
     # stable sort: ties keep the (deterministic) generation order
     sort = np.argsort(all_us, kind="stable")
     all_cust, all_us, all_amount, all_null = all_cust[sort], all_us[sort], all_amount[sort], all_null[sort]
+    all_cost, all_cost_null = all_cost[sort], all_cost_null[sort]
     del sort
 
     # --- customers: signup, ids numbered in signup order --------------------------------------------------
@@ -494,6 +537,7 @@ def generate(customers: int = 5000, seed: int = 42, end: date = date(2026, 10, 3
             "customer_id": ids.gather(all_cust),
             "ordered_at": _timestamps(all_us),
             "amount": _null_where(pl.Series("amount", all_amount, dtype=pl.Float64), all_null),
+            "cost": _null_where(pl.Series("cost", all_cost, dtype=pl.Float64), all_cost_null),
         }
     )
     customers_df = pl.DataFrame(

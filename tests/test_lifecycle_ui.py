@@ -186,12 +186,12 @@ def test_app_profile_picker_offers_the_first_customers_of_the_list(app_data, mon
 
 @pytest.fixture(scope="module")
 def larger_sample(tmp_path_factory):
-    """The sample with 3,000 customers: over 1,000 of them are loyal, more than the grid's first page."""
+    """The sample with 4,000 customers: over 1,000 of them are loyal, more than the grid's first page."""
     from retention.sample import write_sample
     from tests.conftest import start_server, stop_server
 
-    folder = tmp_path_factory.mktemp("sample3000")
-    write_sample(folder, customers=3000, seed=7)
+    folder = tmp_path_factory.mktemp("sample4000")
+    write_sample(folder, customers=4000, seed=7)
     proc, url = start_server(folder)
     yield folder, url
     stop_server(proc)

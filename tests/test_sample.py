@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import polars as pl
 import pytest
 
-from retention.sample import generate, write_sample
+from retention.sample import ACQUISITION_COST, MARGINS, generate, write_sample
 from retention.settings import DEFAULT_REASON_CATEGORIES
+from tests.conftest import ROOT, run_cli
 
 END = dt.date(2026, 10, 31)
 START = dt.date(2024, 11, 1)  # END - 2 years + 1 day
 UTC = pl.Datetime("us", "UTC")
 
 SCHEMAS = {
-    "orders": {"order_id": pl.Int64, "customer_id": pl.String, "ordered_at": UTC, "amount": pl.Float64},
+    "orders": {
+        "order_id": pl.Int64,
+        "customer_id": pl.String,
+        "ordered_at": UTC,
+        "amount": pl.Float64,
+        "cost": pl.Float64,
+    },
     "customers": {
         "customer_id": pl.String,
         "signed_up_at": UTC,
@@ -229,7 +237,7 @@ def test_return_rhythm_by_business_type(purchase_days):
     per_customer = purchase_days.drop_nulls("gap").group_by("customer_id", "business_type").agg(pl.col("gap").median())
     med = dict(per_customer.group_by("business_type").agg(pl.col("gap").median()).iter_rows())
     assert 5 <= med["cafe"] <= 10
-    assert 22 <= med["salon"] <= 40
+    assert 35 <= med["salon"] <= 56  # every 5-8 weeks (issue 19 part 6; was 22-40, about monthly)
     assert 130 <= med["clinic"] <= 230
 
 
@@ -414,6 +422,117 @@ def test_write_sample_replaces_existing_files(tmp_path):
     counts = write_sample(tmp_path, customers=200, seed=2)
     assert pl.read_parquet(tmp_path / "customers.parquet").height == counts["customers"] == 200
     assert len(list(tmp_path.iterdir())) == 4
+
+
+# --- costs -----------------------------------------------------------------------------------------------
+
+
+def test_costs_are_numbers_not_negative_and_mostly_present(frames):
+    o = frames["orders"]
+    cost = o["cost"]
+    assert (cost.drop_nulls() >= 0).all()
+    assert ((cost.drop_nulls() * 100).round(0) - cost.drop_nulls() * 100).abs().max() < 1e-6
+    # null where the amount is null, and on a small share of the other rows
+    assert o.filter(pl.col("amount").is_null())["cost"].null_count() == o["amount"].null_count()
+    sales = o.filter(pl.col("amount") >= 0)
+    assert 0.005 <= sales["cost"].null_count() / sales.height <= 0.04
+    # refunds cost 0 (the sale keeps its cost)
+    refunds = o.filter(pl.col("amount") < 0)
+    assert refunds["cost"].null_count() == 0 and (refunds["cost"] == 0).all()
+
+
+def test_margin_by_business_type_as_documented(frames):
+    assert MARGINS == {"cafe": 0.65, "salon": 0.50, "clinic": 0.40}
+    sales = (
+        frames["orders"]
+        .filter((pl.col("amount") > 0) & pl.col("cost").is_not_null())
+        .join(frames["customers"], on="customer_id")
+        .with_columns(before_rise=pl.col("ordered_at").dt.date() < dt.date(2025, 9, 1))
+    )
+    margin = sales.group_by("business_type", "before_rise").agg(m=1 - pl.col("cost").sum() / pl.col("amount").sum())
+    got = {(b, r): m for b, r, m in margin.iter_rows()}
+    for btype, documented in MARGINS.items():
+        assert abs(got[(btype, True)] - documented) < 0.02, btype
+        # the price rise raised prices, not costs: a few points more margin after it
+        assert 0.01 < got[(btype, False)] - documented < 0.06, btype
+    # no order costs more than it brought in
+    assert (sales["cost"] <= sales["amount"]).all()
+
+
+def test_acquisition_cost_is_documented_and_set_by_make_run():
+    assert ACQUISITION_COST == 40
+    makefile = (ROOT / "Makefile").read_text()
+    assert "run: export RETENTION_ACQUISITION_COST := 40" in makefile
+    readme = (ROOT / "README.md").read_text()
+    for name in (
+        "RETENTION_MARGIN",
+        "RETENTION_ACQUISITION_COST",
+        "RETENTION_HORIZON",
+        "RETENTION_RECENT_CONTACT_DAYS",
+        "RETENTION_DROP_SHARE",
+        "RETENTION_SESSION_MINUTES",
+    ):
+        assert f"| `{name}` |" in readme, name
+
+
+def test_cost_column_passes_validate(sample_dir):
+    done = run_cli("validate", "--data", sample_dir)
+    assert done.returncode == 0, done.stderr
+    assert "amount, cost" in done.stdout
+
+
+# --- the rhythms the recommended windows read --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def default_sample(tmp_path_factory):
+    """The sample as `python -m retention sample` writes it by default."""
+    out = tmp_path_factory.mktemp("default_sample")
+    write_sample(out, customers=5000, seed=42)
+    return out
+
+
+def test_recommended_window_follows_the_business_rhythms(default_sample):
+    done = run_cli("recommend", "--data", default_sample, "--by", "business_type")
+    assert done.returncode == 0, done.stderr
+    rows = dict(line.split(",") for line in done.stdout.strip().splitlines()[1:])
+    cafe, salon, clinic = int(rows["cafe"]), int(rows["salon"]), int(rows["clinic"])
+    assert cafe < salon < clinic
+    assert 30 <= cafe <= 60
+    assert 60 <= salon <= 120
+    assert 150 <= clinic <= 365
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_recommended_window_ranges_hold_for_other_seeds(tmp_path, seed):
+    write_sample(tmp_path, customers=5000, seed=seed)
+    done = run_cli("recommend", "--data", tmp_path, "--by", "business_type")
+    assert done.returncode == 0, done.stderr
+    rows = {k: int(v) for k, v in (line.split(",") for line in done.stdout.strip().splitlines()[1:])}
+    assert 30 <= rows["cafe"] <= 60 and 60 <= rows["salon"] <= 120 and 150 <= rows["clinic"] <= 365
+
+
+# --- predictions pass their own holdout check --------------------------------------------------------------
+
+
+def holdout_totals(data_dir) -> tuple[float, float]:
+    """Total predicted and actual purchase days over the 90 days after T = latest - 90 (predict-check)."""
+    done = run_cli("predict-check", "--data", data_dir, "--holdout-days", "90", "--as-of", "2026-08-02")
+    assert done.returncode == 0, done.stderr
+    rows = pl.read_csv(io.StringIO(done.stdout))
+    assert rows["x"].to_list() == ["0", "1", "2", "3", "4", "5", "6", "7+"]
+    return (rows["customers"] * rows["predicted"]).sum(), (rows["customers"] * rows["actual"]).sum()
+
+
+def test_predictions_pass_their_holdout_check_on_the_default_sample(default_sample):
+    predicted, actual = holdout_totals(default_sample)
+    assert actual > 10_000
+    assert abs(predicted / actual - 1) <= 0.15
+
+
+def test_predictions_pass_their_holdout_check_on_the_test_sample(sample_dir):
+    predicted, actual = holdout_totals(sample_dir)
+    assert abs(predicted / actual - 1) <= 0.15
 
 
 # --- scale ---------------------------------------------------------------------------------------------------
