@@ -42,12 +42,12 @@ PAGES = (
     Page("return_window", "pages/4_Return_window.py", ":material/timer:"),
     Page("reasons", "pages/5_Reasons.py", ":material/sentiment_dissatisfied:"),
     Page("value", "pages/6_Customer_value.py", ":material/diamond:"),
+    Page("predictions", "pages/11_Predictions.py", ":material/query_stats:"),
     Page("alerts", "pages/7_Early_warning.py", ":material/notifications_active:"),
     Page("winback", "pages/12_Win_back.py", ":material/phone_callback:"),
     Page("profile", "pages/8_Customer_profile.py", ":material/person_search:"),
     Page("campaigns", "pages/9_Campaigns.py", ":material/campaign:"),
     Page("import", "pages/10_Import.py", ":material/upload_file:", ("admin",)),
-    Page("predictions", "pages/11_Predictions.py", ":material/query_stats:"),
 )
 PAGE_BY_KEY = {p.key: p for p in PAGES}
 
