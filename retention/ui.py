@@ -387,9 +387,10 @@ def members_list(ctx: Context, of: str, title: str, key: str, date_from=None, da
         if frame.is_empty():
             empty_state("members.empty")
             return
-        config = {"status": st.column_config.TextColumn(t("members.col_status"))} | {
-            a: st.column_config.TextColumn(i18n.attribute_label(a)) for a in frame.columns[2:]
-        }
+        config = {
+            "customer_id": st.column_config.TextColumn(t("rfm.col_customer")),
+            "status": st.column_config.TextColumn(t("members.col_status")),
+        } | {a: st.column_config.TextColumn(i18n.attribute_label(a)) for a in frame.columns[2:]}
         labels = {s: i18n.label("status", s) for s in frame["status"].drop_nulls().unique().to_list()}
         shown = frame.with_columns(pl.col("status").replace(labels))
         st.dataframe(shown, hide_index=True, height=260, column_config=config, key=f"{key}_table", lazy=True)
