@@ -128,6 +128,7 @@ class Ref:
     def __init__(self, tables, *, window=90, window_map=None, filt=None, as_of=None, margin=1.0, acq=None):
         orders = tables["orders"].rows(named=True)
         self.T = as_of or max(o["ordered_at"] for o in orders)  # the whole data's latest order_date
+        self.first_all = min(o["ordered_at"] for o in orders)
         self.margin, self.acq, self.window = margin, acq, window
         self.window_map = window_map or {}
         cust = {r["customer_id"]: r["seg"] for r in tables["customers"].rows(named=True)}
@@ -301,6 +302,9 @@ class Ref:
         if next_month(p) - ONE > T:
             p = month_start(p - ONE)
         start = p
+        if start < month_start(self.first_all):  # no complete period: every figure null
+            return [dict.fromkeys(("extra_customers", "value_per_active_customer", "extra_revenue", "extra_profit",
+                                   "share_of_annual_revenue"), None) | {"points": x} for x in points]  # fmt: skip
         active_start = sum(1 for c in self.days if self.active(c, start - ONE))
         act = [c for c in self.days if self.active(c, T)]
         year = T - dt.timedelta(days=365)
@@ -577,3 +581,41 @@ def test_the_cli_process_prints_the_same(datasets):
     want = Ref(tables).winback()
     got = json.loads(res.stdout)
     assert [r["customer_id"] for r in got] == [r["customer_id"] for r in want]
+
+
+def _orders(rows):
+    return pl.DataFrame(
+        {"customer_id": [r[0] for r in rows], "ordered_at": [r[1] for r in rows], "amount": [r[2] for r in rows]},
+        schema={"customer_id": pl.String, "ordered_at": pl.Date, "amount": pl.Float64},
+    )
+
+
+def test_slowing_boundaries_by_hand(make_data):
+    # w = 73, T = 2024-12-31, T - w = 2024-10-19: expected_days 10 * 73 / 365 = 2, expected_spend 730 * 73 / 365 = 146.
+    # s1 sits exactly on drop_share * expected (1 day, 73.0): strict <, not listed. s2 spends 72: spend.
+    # s3's last purchase is T - w itself (not lost, in the baseline), nothing recent: both; s2, s3 tie on 730 (id).
+    base = [D(2024, 1, 1) + dt.timedelta(days=20 * i) for i in range(10)]
+    rows = [("s1", x, 73.0) for x in base] + [("s1", D(2024, 12, 1), 73.0)]
+    rows += [("s2", x, 73.0) for x in base] + [("s2", D(2024, 12, 1), 72.0)]
+    rows += [("s3", D(2023, 12, 1) + dt.timedelta(days=30 * i), 73.0) for i in range(9)] + [("s3", D(2024, 10, 19), 73.0)]
+    rows += [("z", D(2024, 12, 31), 1.0)]
+    orders = _orders(rows)
+    tables = {"orders": orders, "customers": pl.DataFrame({"customer_id": ["s1"], "seg": ["north"]}),
+              "contacts": pl.DataFrame(schema={"customer_id": pl.String, "contacted_at": pl.Date,
+                                               "campaign": pl.String, "group": pl.String}),
+              "churn_reasons": pl.DataFrame(schema={"customer_id": pl.String, "churned_at": pl.Date,
+                                                    "reason": pl.String})}  # fmt: skip
+    folder = make_data(orders=orders)
+    want = Ref(tables, window=73).slowing()
+    assert [(r["customer_id"], r["trigger"]) for r in want] == [("s2", "spend"), ("s3", "both")]
+    got = cli(folder, "slowing", "--window", "73")
+    assert [(r["customer_id"], r["trigger"]) for r in got] == [("s2", "spend"), ("s3", "both")]
+    for g, w in zip(got, want):
+        same_row(g, {k: v for k, v in w.items() if k != "seg"}, "slowing boundary")
+
+
+def test_retention_value_without_a_complete_period(make_data):
+    orders = _orders([("a", D(2024, 12, 2), 10.0), ("b", D(2024, 12, 20), 5.0)])
+    folder = make_data(orders=orders)
+    got = cli(folder, "retention-value", "--points", "1,5")
+    assert [set(v for k, v in r.items() if k != "points") for r in got] == [{None}, {None}]
