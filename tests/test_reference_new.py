@@ -102,6 +102,16 @@ def generate(seed: int) -> dict[str, pl.DataFrame]:
             schema={"customer_id": pl.String, "churned_at": pl.Date, "reason": pl.String},
         ),
     }
+    if seed in (2, 11):  # signed_up_at: on or before the first order, or any day for prospects (some after T)
+        first = {}
+        for o in orders:
+            first[o[0]] = min(first.get(o[0], o[1]), o[1])
+        signed = []
+        for cid in cust_ids:
+            top = first.get(cid, end + dt.timedelta(days=0))
+            pick = rng.random()
+            signed.append(None if pick < 0.2 else top - dt.timedelta(days=rng.randint(0, 400 if cid in first else 700)))
+        tables["customers"] = customers.with_columns(pl.Series("signed_up_at", signed, dtype=pl.Date))
     if seed == 2:  # no cost column: profit is amount * margin
         tables["orders"] = tables["orders"].drop("cost")
     if seed == 11:  # contacts without cost: 0
@@ -151,6 +161,7 @@ class Ref:
             c: sorted({d for d, a, _ in rs if a is None or a >= 0}) for c, rs in self.rows.items()
         }
         self.days = {c: ds for c, ds in self.days.items() if ds}
+        self.signed = {r["customer_id"]: r.get("signed_up_at") for r in tables["customers"].rows(named=True)}
         self.known_customers = {c for c in cust if in_scope(c)}
         self.contacts = [
             r for r in tables["contacts"].rows(named=True) if r["contacted_at"] <= T and in_scope(r["customer_id"])
@@ -186,7 +197,8 @@ class Ref:
     def status(self, c, d):
         ds = self.pdays(c, d)
         if not ds:
-            return "prospect" if c in self.known_customers else None
+            known = c in self.known_customers and (self.signed[c] is None or self.signed[c] <= d)
+            return "prospect" if known else None
         w = self.W(c)
         rec = (d - ds[-1]).days
         if rec > w:
@@ -206,7 +218,10 @@ class Ref:
         return "at_risk"
 
     def everyone(self):
-        return sorted(set(self.days) | self.known_customers)
+        return sorted({c for c in self.everyone_at(self.T)})
+
+    def everyone_at(self, d):
+        return {c for c in set(self.days) | self.known_customers if self.status(c, d) is not None}
 
     def active(self, c, d):
         ds = self.pdays(c, d)
@@ -382,7 +397,7 @@ class Ref:
 
     def alerts(self, d, at_risk=False):
         keep = {"alert", "at_risk"} if at_risk else {"alert"}
-        return {c for c in self.everyone() if self.status(c, d) in keep}
+        return {c for c in self.everyone_at(d) if self.status(c, d) in keep}
 
 
 # -- comparing ----------------------------------------------------------------------------------------------
@@ -465,7 +480,7 @@ def test_slowing(datasets):
 
 
 def test_retention_value(datasets):
-    for where, folder, ref, args in cases(datasets):
+    for where, folder, ref, args in cases(datasets, half=1):
         got = cli(folder, "retention-value", *args, "--points", "1,5,10")
         want = ref.retention_value([1, 5, 10])
         assert len(got) == 3, where
@@ -474,7 +489,7 @@ def test_retention_value(datasets):
 
 
 def test_kpis_profit_and_replacement_cost(datasets):
-    for where, folder, ref, args in cases(datasets):
+    for where, folder, ref, args in cases(datasets, half=0):
         got = {r["period"]: r for r in cli(folder, "kpis", *args)}
         want = ref.kpis()
         for period, w in want.items():
@@ -522,7 +537,7 @@ def test_members(datasets):
     cli_module._register_all()
     if "members" not in getattr(cli_module, "REPORTS", {"members": 1}):
         pytest.skip("no members report on this branch")
-    for where, folder, ref, args in cases(datasets):
+    for where, folder, ref, args in list(cases(datasets, half=0))[::2]:
         T = ref.T
         status_counts = {r["status"]: r["customers"] for r in cli(folder, "status", *args)}
         for st in ("prospect", "lost", "reactivated", "new", "alert", "loyal", "at_risk"):
@@ -532,7 +547,7 @@ def test_members(datasets):
             assert status_counts[st] == len(got), where
         # cohort cells (active and alive) against the reference and the cohorts report
         cohorts = cli(folder, "cohorts", *args)
-        for row in cohorts[:: max(1, len(cohorts) // 6)]:
+        for row in cohorts[:: max(1, len(cohorts) // 2)][:2]:
             coh = D.fromisoformat(row["cohort"])
             k = row["k"]
             p = coh
@@ -547,7 +562,7 @@ def test_members(datasets):
             assert row["active"] == len(want_active) and row["alive"] == len(want_alive), where
         # kpi event sets
         kpis = {r["period"]: r for r in cli(folder, "kpis", *args)}
-        for period in list(kpis)[-4:]:
+        for period in list(kpis)[-2:]:
             p = D.fromisoformat(period)
             end = next_month(p) - ONE
             sets = {
@@ -564,12 +579,11 @@ def test_members(datasets):
         cells = defaultdict(set)
         for r in rfm:
             cells[(r["r"], r["f"])].add(r["customer_id"])
-        for (r, f), want in list(cells.items())[:4]:
+        for (r, f), want in list(cells.items())[:2]:
             assert members(folder, args, f"rfm:{r}:{f}") == sorted(want), where
         # won-back treatment contacts of each campaign
         camps = {r["campaign"]: r for r in cli(folder, "campaigns", *args)}
         for camp in camps:
-            want = {row[0] for row in []}
             want = set()
             for r in ref.contacts:
                 if r["campaign"] == camp and r["group"] == "treatment":
