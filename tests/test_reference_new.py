@@ -640,3 +640,33 @@ def test_retention_value_without_a_complete_period(make_data):
     folder = make_data(orders=orders)
     got = cli(folder, "retention-value", "--points", "1,5")
     assert [set(v for k, v in r.items() if k != "points") for r in got] == [{None}, {None}]
+
+
+def test_contact_day_boundaries_by_hand(make_data):
+    # T = 2024-12-31, W = 30. a, b lost; a contacted exactly 30 days before T (recent), b 31 days (not recent).
+    # Campaign x: a purchase on the contact day is not won back, one on contacted_at + 30 is, + 31 is not.
+    rows = [("a", D(2024, 6, 1), 10.0), ("b", D(2024, 6, 2), 20.0), ("z", D(2024, 12, 31), 1.0),
+            ("p", D(2024, 1, 1), 5.0), ("p", D(2024, 1, 1 + 30), 7.0),   # won (Jan 1 contact, day 30)
+            ("q", D(2024, 1, 1), 5.0), ("q", D(2024, 2, 1), 7.0),         # not won (day 31)
+            ("r", D(2024, 1, 1), 5.0)]  # fmt: skip
+    orders = _orders(rows)
+    contacts = pl.DataFrame({
+        "customer_id": ["a", "b", "p", "q", "r"],
+        "contacted_at": [D(2024, 12, 1), D(2024, 11, 30), D(2024, 1, 1), D(2024, 1, 1), D(2024, 1, 1)],
+        "campaign": ["y", "y", "x", "x", "x"], "group": ["treatment"] * 5, "cost": [1.0] * 5,
+    })  # fmt: skip
+    empty_reasons = pl.DataFrame(schema={"customer_id": pl.String, "churned_at": pl.Date, "reason": pl.String})
+    tables = {"orders": orders, "customers": pl.DataFrame(schema={"customer_id": pl.String, "seg": pl.String}),
+              "contacts": contacts, "churn_reasons": empty_reasons}  # fmt: skip
+    folder = make_data(orders=orders, contacts=contacts)
+    ref = Ref(tables, window=30)
+    assert {r["customer_id"]: r["recently_contacted"] for r in ref.winback()} == {
+        "a": True, "b": False, "p": False, "q": False, "r": False,
+    }
+    got = cli(folder, "winback", "--window", "30")
+    assert {r["customer_id"]: r["recently_contacted"] for r in got} == {
+        r["customer_id"]: r["recently_contacted"] for r in ref.winback()
+    }
+    x = {r["campaign"]: r for r in cli(folder, "campaigns", "--window", "30")}["x"]
+    assert (x["contacts"], x["won_back"], x["revenue_won"]) == (3, 1, 7.0)
+    same_row(x, ref.campaigns()[("x", None)], "campaign x")
