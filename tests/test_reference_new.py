@@ -86,19 +86,30 @@ def generate(seed: int) -> dict[str, pl.DataFrame]:
             reasons.append((cid, day, rng.choice(codes)))
     tables = {
         "orders": pl.DataFrame(
-            {"customer_id": [o[0] for o in orders], "ordered_at": [o[1] for o in orders],
-             "amount": [o[2] for o in orders], "cost": [o[3] for o in orders]},  # fmt: skip
+            {
+                "customer_id": [o[0] for o in orders],
+                "ordered_at": [o[1] for o in orders],
+                "amount": [o[2] for o in orders],
+                "cost": [o[3] for o in orders],
+            },  # fmt: skip
             schema={"customer_id": pl.String, "ordered_at": pl.Date, "amount": pl.Float64, "cost": pl.Float64},
         ),
         "customers": customers,
         "contacts": pl.DataFrame(
-            {"customer_id": [c[0] for c in contacts], "contacted_at": [c[1] for c in contacts],
-             "campaign": [c[2] for c in contacts], "group": [c[3] for c in contacts],
-             "cost": [c[4] for c in contacts]},  # fmt: skip
+            {
+                "customer_id": [c[0] for c in contacts],
+                "contacted_at": [c[1] for c in contacts],
+                "campaign": [c[2] for c in contacts],
+                "group": [c[3] for c in contacts],
+                "cost": [c[4] for c in contacts],
+            },  # fmt: skip
         ),
         "churn_reasons": pl.DataFrame(
-            {"customer_id": [r[0] for r in reasons], "churned_at": [r[1] for r in reasons],
-             "reason": [r[2] for r in reasons]},  # fmt: skip
+            {
+                "customer_id": [r[0] for r in reasons],
+                "churned_at": [r[1] for r in reasons],
+                "reason": [r[2] for r in reasons],
+            },  # fmt: skip
             schema={"customer_id": pl.String, "churned_at": pl.Date, "reason": pl.String},
         ),
     }
@@ -117,9 +128,7 @@ def generate(seed: int) -> dict[str, pl.DataFrame]:
     if seed == 11:  # contacts without cost: 0
         tables["contacts"] = tables["contacts"].drop("cost")
     if seed == 3:  # integer ids: compared and sorted by their text form ("10" before "9")
-        tables = {
-            k: v.with_columns(pl.col("customer_id").str.slice(1).cast(pl.Int64)) for k, v in tables.items()
-        }
+        tables = {k: v.with_columns(pl.col("customer_id").str.slice(1).cast(pl.Int64)) for k, v in tables.items()}
     return tables
 
 
@@ -157,9 +166,7 @@ class Ref:
         for o in orders:
             if o["ordered_at"] <= T and in_scope(o["customer_id"]):
                 self.rows[o["customer_id"]].append((o["ordered_at"], o["amount"], self.profit(o)))
-        self.days = {
-            c: sorted({d for d, a, _ in rs if a is None or a >= 0}) for c, rs in self.rows.items()
-        }
+        self.days = {c: sorted({d for d, a, _ in rs if a is None or a >= 0}) for c, rs in self.rows.items()}
         self.days = {c: ds for c, ds in self.days.items() if ds}
         self.signed = {r["customer_id"]: r.get("signed_up_at") for r in tables["customers"].rows(named=True)}
         self.known_customers = {c for c in cust if in_scope(c)}
@@ -203,13 +210,13 @@ class Ref:
         rec = (d - ds[-1]).days
         if rec > w:
             return "lost"
-        reacts = [b for a, b in zip(ds, ds[1:]) if (b - a).days > w]
+        reacts = [b for a, b in zip(ds, ds[1:], strict=False) if (b - a).days > w]
         if reacts and (d - reacts[-1]).days <= w:
             return "reactivated"
         if (d - ds[0]).days < NEW_DAYS:
             return "new"
         if len(ds) >= 2:
-            if rec > ALERT_FACTOR * statistics.median([(b - a).days for a, b in zip(ds, ds[1:])]):
+            if rec > ALERT_FACTOR * statistics.median([(b - a).days for a, b in zip(ds, ds[1:], strict=False)]):
                 return "alert"
         elif rec > w / 2:
             return "alert"
@@ -240,7 +247,7 @@ class Ref:
 
     def react_days(self, c):
         ds, w = self.days.get(c, []), self.W(c)
-        return [b for a, b in zip(ds, ds[1:]) if (b - a).days > w]
+        return [b for a, b in zip(ds, ds[1:], strict=False) if (b - a).days > w]
 
     # kpis: profit and replacement cost per month
     def kpis(self):
@@ -432,7 +439,10 @@ OPTION_SETS = [
         {"--window": 45, "--window-by": "seg", "--window-map": "north=20,south=150", "--acquisition-cost": 10},
     ),
     ({"filt": {"north", "east"}, "as_of": D(2024, 9, 15)}, {"--filter": "seg=north,east", "--as-of": "2024-09-15"}),
-    ({"window": 30, "as_of": D(2024, 3, 31), "margin": 0.7}, {"--window": 30, "--as-of": "2024-03-31", "--margin": 0.7}),
+    (
+        {"window": 30, "as_of": D(2024, 3, 31), "margin": 0.7},
+        {"--window": 30, "--as-of": "2024-03-31", "--margin": 0.7},
+    ),
 ]
 SEEDS = [1, 2, 3, 11]
 
@@ -465,7 +475,7 @@ def test_winback(datasets):
         got = cli(folder, "winback", *args)
         want = ref.winback()
         assert [r["customer_id"] for r in got] == [r["customer_id"] for r in want], where
-        for g, w in zip(got, want):
+        for g, w in zip(got, want, strict=True):
             same_row(g, w, f"{where} winback {w['customer_id']}")
             assert g["p_alive"] is None, f"{where}: fewer than 100 repeat customers, no model"
 
@@ -475,7 +485,7 @@ def test_slowing(datasets):
         got = cli(folder, "slowing", *args)
         want = ref.slowing()
         assert [r["customer_id"] for r in got] == [r["customer_id"] for r in want], where
-        for g, w in zip(got, want):
+        for g, w in zip(got, want, strict=True):
             same_row(g, w, f"{where} slowing {w['customer_id']}")
 
 
@@ -484,7 +494,7 @@ def test_retention_value(datasets):
         got = cli(folder, "retention-value", *args, "--points", "1,5,10")
         want = ref.retention_value([1, 5, 10])
         assert len(got) == 3, where
-        for g, w in zip(got, want):
+        for g, w in zip(got, want, strict=True):
             same_row(g, w, f"{where} retention-value {w['points']}")
 
 
@@ -501,7 +511,9 @@ def test_kpis_profit_and_replacement_cost(datasets):
 
 @pytest.mark.parametrize("by", [None, "status_before", "tier_before", "seg"])
 def test_campaigns(datasets, by):
-    for where, folder, ref, args in cases(datasets, half={None: None, "status_before": 0, "tier_before": 1, "seg": 0}[by]):
+    for where, folder, ref, args in cases(
+        datasets, half={None: None, "status_before": 0, "tier_before": 1, "seg": 0}[by]
+    ):
         extra = [] if by is None else ["--by", by]
         got = cli(folder, "campaigns", *args, *extra)
         want = ref.campaigns(by)
@@ -618,7 +630,9 @@ def test_slowing_boundaries_by_hand(make_data):
     base = [D(2024, 1, 1) + dt.timedelta(days=20 * i) for i in range(10)]
     rows = [("s1", x, 73.0) for x in base] + [("s1", D(2024, 12, 1), 73.0)]
     rows += [("s2", x, 73.0) for x in base] + [("s2", D(2024, 12, 1), 72.0)]
-    rows += [("s3", D(2023, 12, 1) + dt.timedelta(days=30 * i), 73.0) for i in range(9)] + [("s3", D(2024, 10, 19), 73.0)]
+    rows += [("s3", D(2023, 12, 1) + dt.timedelta(days=30 * i), 73.0) for i in range(9)] + [
+        ("s3", D(2024, 10, 19), 73.0)
+    ]
     rows += [("z", D(2024, 12, 31), 1.0)]
     orders = _orders(rows)
     tables = {"orders": orders, "customers": pl.DataFrame({"customer_id": ["s1"], "seg": ["north"]}),
@@ -631,7 +645,7 @@ def test_slowing_boundaries_by_hand(make_data):
     assert [(r["customer_id"], r["trigger"]) for r in want] == [("s2", "spend"), ("s3", "both")]
     got = cli(folder, "slowing", "--window", "73")
     assert [(r["customer_id"], r["trigger"]) for r in got] == [("s2", "spend"), ("s3", "both")]
-    for g, w in zip(got, want):
+    for g, w in zip(got, want, strict=True):
         same_row(g, {k: v for k, v in w.items() if k != "seg"}, "slowing boundary")
 
 
@@ -661,7 +675,11 @@ def test_contact_day_boundaries_by_hand(make_data):
     folder = make_data(orders=orders, contacts=contacts)
     ref = Ref(tables, window=30)
     assert {r["customer_id"]: r["recently_contacted"] for r in ref.winback()} == {
-        "a": True, "b": False, "p": False, "q": False, "r": False,
+        "a": True,
+        "b": False,
+        "p": False,
+        "q": False,
+        "r": False,
     }
     got = cli(folder, "winback", "--window", "30")
     assert {r["customer_id"]: r["recently_contacted"] for r in got} == {
