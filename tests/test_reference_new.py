@@ -360,11 +360,11 @@ class Ref:
         pr = 0.0 if n == 1 else (rank - 1) / (n - 1)
         return "high" if pr >= 0.8 else ("mid" if pr >= 0.5 else "low")
 
-    def contact_rows(self, by=None):
+    def contact_rows(self, by=None, attribution=ATTRIBUTION):
         T, out = self.T, []
         for r in self.contacts:
             c, ca = r["customer_id"], r["contacted_at"]
-            hi = min(ca + dt.timedelta(days=ATTRIBUTION), T)
+            hi = min(ca + dt.timedelta(days=attribution), T)
             won = any(ca < x <= hi for x in self.days.get(c, []))
             if by == "status_before":
                 key = self.status(c, ca - ONE) or "not_yet"
@@ -379,9 +379,9 @@ class Ref:
                         r.get("cost") or 0.0))  # fmt: skip
         return out
 
-    def campaigns(self, by=None):
+    def campaigns(self, by=None, attribution=ATTRIBUTION):
         groups = defaultdict(list)
-        for row in self.contact_rows(by):
+        for row in self.contact_rows(by, attribution):
             groups[(row[0], row[1])].append(row)
         out = {}
         for key, rows in groups.items():
@@ -478,6 +478,10 @@ def test_winback(datasets):
         for g, w in zip(got, want, strict=True):
             same_row(g, w, f"{where} winback {w['customer_id']}")
             assert g["p_alive"] is None, f"{where}: fewer than 100 repeat customers, no model"
+        if "--as-of" in args:  # --exclude-recent leaves out the recently contacted, --limit cuts after
+            got = cli(folder, "winback", *args, "--exclude-recent", "--limit", "3")
+            kept = [r["customer_id"] for r in want if not r["recently_contacted"]][:3]
+            assert [r["customer_id"] for r in got] == kept, where
 
 
 def test_slowing(datasets):
@@ -514,9 +518,10 @@ def test_campaigns(datasets, by):
     for where, folder, ref, args in cases(
         datasets, half={None: None, "status_before": 0, "tier_before": 1, "seg": 0}[by]
     ):
-        extra = [] if by is None else ["--by", by]
+        days = 10 if "--window" in args else ATTRIBUTION  # --attribution-days on some cases
+        extra = ([] if by is None else ["--by", by]) + ["--attribution-days", str(days)]
         got = cli(folder, "campaigns", *args, *extra)
-        want = ref.campaigns(by)
+        want = ref.campaigns(by, days)
         keyed = {(r["campaign"], r.get("by_value") if by else None): r for r in got}
         assert len(keyed) == len(got), f"{where} {by}: duplicate rows"
         assert set(keyed) == set(want), f"{where} {by}: rows {sorted(keyed, key=str)} vs {sorted(want, key=str)}"
