@@ -693,3 +693,14 @@ def test_contact_day_boundaries_by_hand(make_data):
     x = {r["campaign"]: r for r in cli(folder, "campaigns", "--window", "30")}["x"]
     assert (x["contacts"], x["won_back"], x["revenue_won"]) == (3, 1, 7.0)
     same_row(x, ref.campaigns()[("x", None)], "campaign x")
+
+
+def test_winback_p_alive_is_the_predict_p_alive(tmp_path):
+    from retention.sample import write_sample
+
+    write_sample(tmp_path, customers=400, seed=5)
+    pred = {r["customer_id"]: r["p_alive"] for r in cli(tmp_path, "predict", "--window", "60")}
+    got = cli(tmp_path, "winback", "--window", "60")
+    assert got and all(r["p_alive"] is not None for r in got)
+    for r in got:
+        assert close(r["p_alive"], pred[r["customer_id"]]), r["customer_id"]
