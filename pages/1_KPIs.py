@@ -34,7 +34,7 @@ if head.current["complete"]:
     line = t("kpis.headline", current=current, previous=previous, year_ago=year_ago)
 else:
     line = t("kpis.headline_incomplete", current=current, previous=previous, period=t("sidebar.period_" + p.period))
-caption, button = st.columns([6, 1], vertical_alignment="center")
+caption, button = st.columns([4.6, 1.4], vertical_alignment="center")
 caption.caption(f"**{line}** · {stamp}")
 # The report is made on click (charts drawn in Chromium: seconds), in the page's language.
 lang = i18n.language()
