@@ -8,6 +8,7 @@ import polars as pl
 
 from retention.db import Dataset, engine
 from retention.params import Params, attributes
+from retention.queries.common import with_attributes
 
 ALERT_COLUMNS = [
     "customer_id", "status", "days_silent", "expected_gap", "overdue_ratio", "frequency", "revenue_365d",
@@ -33,7 +34,7 @@ def alert_list(ds: Dataset, p: Params, include_at_risk: bool = False, limit: int
     facts = customer_facts(ds, p, statuses)
     if limit is not None:
         facts = facts.head(limit)
-    return with_attributes(facts, attributes(ds))
+    return with_attributes(facts, ALERT_COLUMNS, attributes(ds))
 
 
 def new_alert_list(
@@ -48,24 +49,4 @@ def new_alert_list(
     facts = facts.join(before, on="customer_id", how="anti", maintain_order="left")
     if limit is not None:
         facts = facts.head(limit)
-    return with_attributes(facts, attributes(ds))
-
-
-def with_attributes(facts: pl.DataFrame, names: list[str]) -> pl.DataFrame:
-    """Pivot the attr_names / attr_values lists into one text column per attribute (in the order of `names`)."""
-    base = facts.select(ALERT_COLUMNS)
-    if not names:
-        return base
-    long = (
-        facts.select("customer_id", "attr_names", "attr_values")
-        .explode("attr_names", "attr_values")
-        .drop_nulls("attr_names")
-    )
-    if long.is_empty():
-        wide = pl.DataFrame(schema={"customer_id": pl.String})
-    else:
-        wide = long.pivot(on="attr_names", index="customer_id", values="attr_values")
-    missing = [pl.lit(None, dtype=pl.String).alias(n) for n in names if n not in wide.columns]
-    wide = wide.with_columns(missing).select("customer_id", *names)
-    # An attribute named like a list column (say `status`) keeps its name with a suffix rather than clash.
-    return base.join(wide, on="customer_id", how="left", maintain_order="left", suffix="_attribute")
+    return with_attributes(facts, ALERT_COLUMNS, attributes(ds))

@@ -16,6 +16,7 @@ import polars as pl
 from retention.db import Dataset, engine
 from retention.errors import InputError
 from retention.params import Params, attributes
+from retention.queries.common import with_attributes
 from retention.queries.lifecycle import NOT_YET, STATUSES
 from retention.queries.rfm import SEGMENTS, TIERS
 
@@ -210,21 +211,4 @@ def members(
 @lru_cache(maxsize=32)
 def _members(ds: Dataset, p: Params, of: Of, date_from: dt.date | None, date_to: dt.date | None) -> pl.DataFrame:
     name, params = query(ds, p, of, date_from, date_to)
-    return _with_attributes(engine(ds).run(name, params), attributes(ds))
-
-
-def _with_attributes(facts: pl.DataFrame, names: list[str]) -> pl.DataFrame:
-    """Pivot attr_names / attr_values into one text column per attribute (in the order of `names`)."""
-    base = facts.select(BASE_COLUMNS)
-    if not names:
-        return base
-    long = facts.select("customer_id", "attr_names", "attr_values").explode("attr_names", "attr_values")
-    long = long.drop_nulls("attr_names")
-    wide = (
-        long.pivot(on="attr_names", index="customer_id", values="attr_values")
-        if long.height
-        else pl.DataFrame(schema={"customer_id": pl.String})
-    )
-    missing = [pl.lit(None, dtype=pl.String).alias(n) for n in names if n not in wide.columns]
-    wide = wide.with_columns(missing).select("customer_id", *names)
-    return base.join(wide, on="customer_id", how="left", maintain_order="left", suffix="_attribute")
+    return with_attributes(engine(ds).run(name, params), BASE_COLUMNS, attributes(ds))

@@ -9,6 +9,7 @@ import polars as pl
 from retention.db import Dataset, engine
 from retention.errors import InputError
 from retention.params import Params, attributes
+from retention.queries.common import with_attributes
 
 WINBACK_COLUMNS = [
     "customer_id", "days_silent", "last_purchase", "frequency", "lifetime_revenue", "revenue_last_year",
@@ -69,23 +70,3 @@ def slowing_list(ds: Dataset, p: Params, limit: int | None = None) -> pl.DataFra
     if limit is not None:
         facts = facts.head(limit)
     return with_attributes(facts, SLOWING_COLUMNS, attributes(ds))
-
-
-def with_attributes(facts: pl.DataFrame, columns: list[str], names: list[str]) -> pl.DataFrame:
-    """`columns` of facts, then the attr_names / attr_values lists pivoted into one text column per attribute
-    (in the order of `names`; null without a value). An attribute named like a column keeps a suffix."""
-    base = facts.select(columns)
-    if not names:
-        return base
-    long = (
-        facts.select("customer_id", "attr_names", "attr_values")
-        .explode("attr_names", "attr_values")
-        .drop_nulls("attr_names")
-    )
-    if long.is_empty():
-        wide = pl.DataFrame(schema={"customer_id": pl.String})
-    else:
-        wide = long.pivot(on="attr_names", index="customer_id", values="attr_values")
-    missing = [pl.lit(None, dtype=pl.String).alias(n) for n in names if n not in wide.columns]
-    wide = wide.with_columns(missing).select("customer_id", *names)
-    return base.join(wide, on="customer_id", how="left", maintain_order="left", suffix="_attribute")
