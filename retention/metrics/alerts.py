@@ -42,8 +42,9 @@ def tiles(alerts: pl.DataFrame) -> dict:
 
 
 def call_list_columns(alerts: pl.DataFrame) -> list[str]:
-    """The call list keeps the CLI's columns and attributes, then segment and tier, then P(alive) and predicted
-    value when the list has them."""
-    tail = ["rfm_segment", "value_tier", *[c for c in ("p_alive", "predicted_value") if c in alerts.columns]]
-    rest = [c for c in alerts.columns if c not in ALERT_COLUMNS and c not in tail]
-    return [*ALERT_COLUMNS, *rest, *tail]
+    """The call list keeps the CLI's columns, then P(alive) and predicted value when the list has them (in
+    view without scrolling the grid sideways), then the attributes, then segment and tier."""
+    model = [c for c in ("p_alive", "predicted_value") if c in alerts.columns]
+    tail = ["rfm_segment", "value_tier"]
+    rest = [c for c in alerts.columns if c not in ALERT_COLUMNS and c not in tail and c not in model]
+    return [*ALERT_COLUMNS, *model, *rest, *tail]
