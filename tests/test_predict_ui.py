@@ -134,7 +134,8 @@ def test_prediction_columns_on_value_alerts_and_profile_pages(app_data):
     at.run()
     assert not at.exception
     columns = list(at.dataframe[0].value.columns)
-    assert columns[-2:] == ["p_alive", "predicted_value"]
+    # right after the CLI's columns (revenue_365d), in view without scrolling sideways
+    assert columns[columns.index("revenue_365d") + 1 :][:2] == ["p_alive", "predicted_value"]
     customer = at.dataframe[0].value["customer_id"].iloc[0]
     at.switch_page("pages/8_Customer_profile.py")
     at.session_state["profile_customer"] = customer
