@@ -12,7 +12,7 @@ import pytest
 
 from retention import db
 from retention.params import Params
-from retention.report import KPI_KINDS, build, fmt_kpi, language, render_html
+from retention.report import KPI_KINDS, build, fmt_kpi, kpi_columns, language, render_html
 from tests.conftest import ARTIFACTS, run_cli
 
 pytestmark = pytest.mark.timeout(900)
@@ -54,7 +54,7 @@ def test_pdf_holds_the_cli_kpis(made, sample_dir, lang):
     text = pdf_text(pdf)
     row = cli_kpis(sample_dir)
     with language(lang):
-        for column in KPI_KINDS:
+        for column in [*KPI_KINDS, "profit"]:  # the sample's orders carry a cost column, so profit is shown
             expected = fmt_kpi(column, row[column], "USD")
             assert expected in text, (column, expected)
     period = row["period"]
@@ -86,25 +86,24 @@ def test_pdf_pages_as_png(made):
         assert list(ARTIFACTS.glob(f"report_page_{lang}-*.png"))
 
 
-def test_html_opens_with_no_network_request(made):
-    from playwright.sync_api import sync_playwright
-
+def test_html_opens_with_no_network_request(made, browser):
+    # The session's Chromium (conftest): a second sync_playwright in this thread would find the first one's loop.
     html = made["en.html"]
     source = html.read_text(encoding="utf-8")
     assert "<script" not in source and "@import" not in source and "<link" not in source
     assert source.count("<svg") >= 5  # waterfall, trends, cohorts, reasons, campaigns
     url = html.resolve().as_uri()
     requests: list[str] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
-        page = browser.new_page(viewport={"width": 900, "height": 1200})
+    page = browser.new_page(viewport={"width": 900, "height": 1200})
+    try:
         page.on("request", lambda r: requests.append(r.url))
         page.goto(url, wait_until="networkidle")
         page.screenshot(path=str(ARTIFACTS / "report_html.png"), full_page=True)
         drawn = page.evaluate(
             "() => [...document.querySelectorAll('.chart svg')].map(s => s.getBoundingClientRect().height)"
         )
-        browser.close()
+    finally:
+        page.close()
     assert requests and all(r == url or r.startswith("data:") for r in requests), requests
     assert len(drawn) >= 5 and min(drawn) > 100
 
@@ -129,14 +128,16 @@ def test_data_is_escaped(make_data):
 
 
 def test_the_numbers_are_the_library_s(sample_dir):
-    """The KPI table of the report is kpi_table's row of the last complete period, formatted."""
-    from retention.queries.kpis import kpi_table
+    """The KPI table of the report is the KPI report's row of the last complete period, formatted."""
+    from retention.queries.profit import kpi_report
 
     ds = db.open_dataset(sample_dir)
     p = Params(as_of=db.engine(ds).meta["default_as_of"])
     report = build(ds, p, "EUR", "en")
-    row = kpi_table(ds, p).filter(pl.col("complete")).row(-1, named=True)
-    assert [r["current"] for r in report.context["kpi_rows"]] == [fmt_kpi(c, row[c], "EUR") for c in KPI_KINDS]
+    row = kpi_report(ds, p).filter(pl.col("complete")).row(-1, named=True)
+    columns = kpi_columns(ds, p)
+    assert columns == [*KPI_KINDS, "profit"]  # the sample's orders carry a cost column; no acquisition cost set
+    assert [r["current"] for r in report.context["kpi_rows"]] == [fmt_kpi(c, row[c], "EUR") for c in columns]
     assert report.summary[0].startswith(f"Active customers: {row['active_end']:,} (")
     # the call list and who is new on it since the end of the previous period, as the CLI prints them
     since = (row["period"] - dt.timedelta(days=1)).isoformat()

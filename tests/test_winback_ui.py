@@ -95,18 +95,42 @@ def _html(at) -> str:
     return "".join(el.proto.body for el in at.get("html"))
 
 
+@pytest.fixture(scope="module")
+def sample_without_cost(sample_dir, tmp_path_factory):
+    """The sample with the orders' cost column dropped: revenue only, as most shops' exports are."""
+    import shutil
+
+    out = tmp_path_factory.mktemp("sample_without_cost")
+    for path in sample_dir.iterdir():
+        if path.name == "orders.parquet":
+            pl.read_parquet(path).drop("cost").write_parquet(out / path.name)
+        elif path.suffix == ".parquet":
+            shutil.copy(path, out / path.name)
+    return out
+
+
 @pytest.fixture
-def with_margin(app_data, monkeypatch):
+def no_cost_data(sample_without_cost, monkeypatch):
+    from retention.settings import get_settings
+
+    monkeypatch.setenv("RETENTION_DATA_DIR", str(sample_without_cost))
+    get_settings.cache_clear()
+    yield sample_without_cost
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def with_margin(no_cost_data, monkeypatch):
     from retention.settings import get_settings
 
     monkeypatch.setenv("RETENTION_MARGIN", "0.6")
     monkeypatch.setenv("RETENTION_ACQUISITION_COST", "25")
     get_settings.cache_clear()
-    yield app_data
+    yield no_cost_data
     get_settings.cache_clear()
 
 
-def test_kpi_page_without_margin_or_cost_shows_no_profit(app_data):
+def test_kpi_page_without_margin_or_cost_shows_no_profit(no_cost_data):
     at = _at("pages/1_KPIs.py")
     tiles = _html(at)
     assert tiles.count('title="') == 11 and ">Profit<" not in tiles
@@ -126,6 +150,18 @@ def test_kpi_page_with_margin_shows_profit_and_replacement(with_margin):
     assert not at.exception and _value_caption(at).startswith("10 points of retention")
     assert _value_caption(at).endswith("of profit.")
     assert {"profit", "replacement_cost"} <= set(at.dataframe[-1].value.columns)
+
+
+def test_kpi_page_with_a_cost_column_shows_profit(app_data):
+    """The sample's orders carry a cost column: profit shows with no margin set, the replacement cost not
+    (no acquisition cost)."""
+    at = _at("pages/1_KPIs.py")
+    tiles = _html(at)
+    assert tiles.count('title="') == 12 and ">Profit<" in tiles
+    assert "Extra profit a year" in [m.label for m in at.metric]
+    assert "Replacing" not in "".join(m.value for m in at.markdown)
+    columns = at.dataframe[-1].value.columns
+    assert "profit" in columns and "replacement_cost" not in columns
 
 
 def test_winback_page(app_data):
@@ -172,7 +208,7 @@ def test_campaigns_split_by_key(with_margin):
     assert not at.exception and at.dataframe[0].value.columns[1] == "Value tier before"
 
 
-def test_cohorts_and_value_pages_show_profit_only_with_a_margin(app_data, monkeypatch):
+def test_cohorts_and_value_pages_show_profit_only_with_a_margin(no_cost_data, monkeypatch):
     from retention.settings import get_settings
 
     at = _at("pages/2_Cohorts.py")
