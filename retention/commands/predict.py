@@ -9,7 +9,8 @@ import polars as pl
 from retention.cli import Report, _positive_int
 from retention.db import Dataset
 from retention.params import Params
-from retention.queries.predict import CHECK_COLUMNS, FIT_COLUMNS, PREDICT_COLUMNS, fit_table, holdout_check, predictions
+
+# retention.queries.predict brings scipy (1 s to import): imported by these reports only, not at every CLI start.
 
 
 def _predict_options(parser: argparse.ArgumentParser) -> None:
@@ -21,6 +22,8 @@ def _predict_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _predict(ds: Dataset, p: Params, args: argparse.Namespace) -> pl.DataFrame:
+    from retention.queries.predict import PREDICT_COLUMNS, predictions
+
     if args.horizon is not None:
         p = p.with_(horizon=args.horizon)
     frame = predictions(ds, p).select(PREDICT_COLUMNS)
@@ -28,6 +31,8 @@ def _predict(ds: Dataset, p: Params, args: argparse.Namespace) -> pl.DataFrame:
 
 
 def _fit(ds: Dataset, p: Params, args: argparse.Namespace) -> pl.DataFrame:
+    from retention.queries.predict import FIT_COLUMNS, fit_table
+
     return fit_table(ds, p).select(FIT_COLUMNS)
 
 
@@ -39,6 +44,8 @@ def _check_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _check(ds: Dataset, p: Params, args: argparse.Namespace) -> pl.DataFrame:
+    from retention.queries.predict import CHECK_COLUMNS, holdout_check
+
     return holdout_check(ds, p, args.holdout_days).select(CHECK_COLUMNS)
 
 
