@@ -9,19 +9,11 @@ status_dates as (
 ),
 -- include: _lifecycle_facts.sql
 -- include: _lifecycle_classify.sql
-keyed as (
-    select
-        c.campaign as key,
-        coalesce(s.status, 'not_yet') as by_value,
-        c.contact_group = 'treatment' as measured,
-        c.contact_group = 'control' as held_out,
-        c.won_back,
-        c.revenue_won,
-        c.profit_won,
-        c.cost,
-        c.is_open
+contact_keys as (
+    select c.contact_row, coalesce(s.status, 'not_yet') as by_value
     from contact_facts c
     left join statuses s on s.cid = c.cid and s.d = c.contacted_at - 1
 ),
+-- include: _campaign_keyed.sql
 -- include: _campaign_figures.sql
 select * from final order by key nulls last, by_value

@@ -8,19 +8,11 @@ snapshots as (
     select distinct cast(contacted_at - 1 as date) as snap, cast(contacted_at - 1 as date) as d from contact_facts
 ),
 -- include: _rfm.sql
-keyed as (
-    select
-        c.campaign as key,
-        coalesce(r.tier, 'none') as by_value,
-        c.contact_group = 'treatment' as measured,
-        c.contact_group = 'control' as held_out,
-        c.won_back,
-        c.revenue_won,
-        c.profit_won,
-        c.cost,
-        c.is_open
+contact_keys as (
+    select c.contact_row, coalesce(r.tier, 'none') as by_value
     from contact_facts c
     left join rfm r on r.cid = c.cid and r.snap = c.contacted_at - 1
 ),
+-- include: _campaign_keyed.sql
 -- include: _campaign_figures.sql
 select * from final order by key nulls last, by_value
