@@ -7,16 +7,14 @@ member_ids as (
 member_status as (
     select cid, status from statuses where d = cast($as_of as date)
 ),
-member_attrs as (
-    select a.cid, list(a.attribute order by a.attribute) as attr_names, list(a.value order by a.attribute) as attr_values
-    from attrs a
-    join member_ids m on m.cid = a.cid
-    group by a.cid
+listed as (
+    select cid from member_ids
 ),
+-- include: _attr_lists.sql
 final as (
     select i.customer_id, s.status, a.attr_names, a.attr_values
     from member_ids m
     join ids i on i.cid = m.cid
     left join member_status s on s.cid = m.cid
-    left join member_attrs a on a.cid = m.cid
+    left join attr_lists a on a.cid = m.cid
 )

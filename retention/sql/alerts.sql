@@ -19,12 +19,7 @@ revenue_365 as (
     where o.order_date > cast($as_of as date) - 365
     group by o.cid
 ),
-attr_lists as (
-    select a.cid, list(a.attribute order by a.attribute) as attr_names, list(a.value order by a.attribute) as attr_values
-    from attrs a
-    join listed l on l.cid = a.cid
-    group by a.cid
-),
+-- include: _attr_lists.sql
 final as (
     select
         i.customer_id,

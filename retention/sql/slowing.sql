@@ -61,12 +61,7 @@ listed as (
     from compared
     where fewer_days or less_spend
 ),
-attr_lists as (
-    select a.cid, list(a.attribute order by a.attribute) as attr_names, list(a.value order by a.attribute) as attr_values
-    from attrs a
-    join listed l on l.cid = a.cid
-    group by a.cid
-),
+-- include: _attr_lists.sql
 final as (
     select
         i.customer_id,

@@ -36,12 +36,10 @@ last_reasons as (
     where r.churned_at <= cast($as_of as date)
     qualify row_number() over (partition by r.cid order by r.churned_at desc, r.reason) = 1
 ),
-attr_lists as (
-    select a.cid, list(a.attribute order by a.attribute) as attr_names, list(a.value order by a.attribute) as attr_values
-    from attrs a
-    join lost l on l.cid = a.cid
-    group by a.cid
+listed as (
+    select cid from lost
 ),
+-- include: _attr_lists.sql
 final as (
     select
         i.customer_id,
