@@ -2,6 +2,12 @@
 
     python bench/run.py --data bench/data/10m [--reports cohorts,kpis,...|cohorts:active] [--repeat 3]
                         [--pandas-mem-cap GB | --skip-pandas] [--save bench/out/table.md]
+                        [--against DIR [--max-slowdown 1.10]]
+
+With `--against DIR` (another checkout of this repository, e.g. `git worktree add /tmp/before REV`), every
+report also runs from DIR (its own code, its own base-table cache folder), interleaved with ours in every
+round, and the table gains the column "x before" (ours / DIR's wall seconds) and the target that no report is
+more than `--max-slowdown` times slower than before.
 
 Every figure is a whole process (interpreter start and imports included) on the same data folder, the
 best of `--repeat` runs. The runs are interleaved (round 1 of everything, then round 2, ...) so that load
@@ -51,9 +57,11 @@ MAX_PEAK_MB = 4096
 class Job:
     name: str
     argv: list[str]
-    kind: str  # report | baseline | reference
+    kind: str  # report | baseline | reference | before
     limit_as: int | None = None  # bytes of address space (RLIMIT_AS), for a memory cap
     clear: Path | None = None  # a folder removed before each run (not timed): the base-table cache, for a cold start
+    cwd: Path = ROOT  # the checkout whose code runs (PYTHONPATH too)
+    env: dict[str, str] = field(default_factory=dict)  # extra environment for this job only
     walls: list[float] = field(default_factory=list)
     cpus: list[float] = field(default_factory=list)
     peaks: list[float] = field(default_factory=list)
@@ -81,10 +89,13 @@ def measure(job: Job, timeout: float, env: dict[str, str]) -> None:
 
     if job.clear is not None:
         shutil.rmtree(job.clear, ignore_errors=True)
-    err_path = OUT / f"{job.name.replace(' ', '_').replace('/', '_')}.stderr"
+    err_path = OUT / f"{job.kind}-{job.name.replace(' ', '_').replace('/', '_')}.stderr"
     with open(err_path, "wb") as err:
         started = time.perf_counter()
-        proc = subprocess.Popen(job.argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=err, preexec_fn=limit)
+        job_env = {**env, "PYTHONPATH": str(job.cwd), **job.env}
+        proc = subprocess.Popen(
+            job.argv, cwd=job.cwd, env=job_env, stdout=subprocess.DEVNULL, stderr=err, preexec_fn=limit
+        )
         deadline = started + timeout
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
@@ -153,7 +164,7 @@ def data_facts(data: Path) -> dict:
 
 def build_jobs(args, python: str, env: dict[str, str], facts: dict) -> list[Job]:
     jobs: list[Job] = []
-    data = str(args.data)
+    data = str(args.data.resolve())
     # report names, or `cohorts:active` style entries for single cohort metrics
     wanted = {w.split(":")[0] for w in args.reports.split(",")} if args.reports else None
     metrics = [w.split(":")[1] for w in (args.reports or "").split(",") if w.startswith("cohorts:")] or COHORT_METRICS
@@ -192,6 +203,28 @@ def build_jobs(args, python: str, env: dict[str, str], facts: dict) -> list[Job]
     return jobs
 
 
+def with_before(jobs: list[Job], other: Path) -> list[Job]:
+    """Each report job followed by its twin from the other checkout. Both sides get a base-table cache folder of
+    their own (under bench/out), so neither reads or evicts the other's cache."""
+    out: list[Job] = []
+    for job in jobs:
+        if job.kind != "report" or job.clear is not None:
+            out.append(job)
+            continue
+        job.env = {"RETENTION_CACHE_DIR": str(OUT / "cache-ours"), **job.env}
+        twin = Job(
+            job.name, list(job.argv), "before", cwd=other, env={"RETENTION_CACHE_DIR": str(OUT / "cache-before")}
+        )
+        out += [job, twin]
+    return out
+
+
+def before_rev(other: Path) -> str:
+    """The commit checked out in the other folder, for the table's caption."""
+    rev = subprocess.run(["git", "-C", str(other), "log", "-1", "--format=%h %s"], capture_output=True, text=True)
+    return rev.stdout.strip()[:80] or "not a git checkout"
+
+
 def fmt(x: float | None, digits: int = 2) -> str:
     return "—" if x is None else f"{x:.{digits}f}"
 
@@ -210,29 +243,49 @@ def table(jobs: list[Job], args, facts: dict) -> str:
             return "—"
         return f"{job.cpu / b.cpu:.2f}"
 
+    before = {j.name: j for j in jobs if j.kind == "before"}
+
+    def x_before(job: Job) -> str:
+        b = before.get(job.name)
+        if job.wall is None or b is None or b.wall is None:
+            return "—"
+        return f"{job.wall / b.wall:.2f}"
+
+    def cpu_before(job: Job) -> str:
+        b = before.get(job.name)
+        if job.cpu is None or b is None or b.cpu is None:
+            return "—"
+        return f"{job.cpu / b.cpu:.2f}"
+
     lines = [
         f"Data: `{args.data}`: {facts['orders']:,} order rows, {facts['customers']:,} customers with orders, "
         f"T = {facts['as_of']}. Best of {args.repeat} interleaved runs per process (wall and CPU seconds: the "
         "best run; peak RSS: the highest run). Ratios are wall-time ratios, ours / baseline (below 1: faster); "
         "the last column is the ratio of CPU seconds (less sensitive to other load on the machine)."
-        + (f" Reports run with RETENTION_CACHE_DIR={args.cache_dir}." if args.cache_dir else ""),
+        + (f" Reports run with RETENTION_CACHE_DIR={args.cache_dir}." if args.cache_dir else "")
+        + (
+            f' "x before": ours / the same report run from `{args.against}` in the same rounds'
+            f" ({before_rev(args.against)})."
+            if args.against
+            else ""
+        ),
         "",
-        "| report | seconds | CPU s | peak MB | x floor | x pandas | x polars | CPU x floor |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| report | seconds | CPU s | peak MB | x floor | x pandas | x polars | CPU x floor | x before | CPU x before |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for j in jobs:
         if j.kind != "report":
             continue
         if j.error:
-            lines.append(f"| {j.name} | {j.error} | | {fmt(j.peak, 0)} | | | | |")
+            lines.append(f"| {j.name} | {j.error} | | {fmt(j.peak, 0)} | | | | | | |")
             continue
         lines.append(
             f"| {j.name} | {fmt(j.wall)} | {fmt(j.cpu)} | {fmt(j.peak, 0)} | {ratio(j, floor)} | {ratio(j, pandas)} "
-            f"| {ratio(j, polars)} | {cpu_ratio(j, floor)} |"
+            f"| {ratio(j, polars)} | {cpu_ratio(j, floor)} | {x_before(j)} | {cpu_before(j)} |"
         )
     lines += ["", "| baseline / reference | seconds | CPU s | peak MB |", "|---|---:|---:|---:|"]
     for j in jobs:
-        if j.kind == "report":
+        if j.kind in ("report", "before"):
             continue
         label = {
             "floor": "floor: DuckDB distinct (customer, month) pairs",
@@ -277,6 +330,17 @@ def table(jobs: list[Job], args, facts: dict) -> str:
             f"| peak memory < {MAX_PEAK_MB} MB for every report | {worst.peak:.0f} MB ({worst.name}) "
             f"| {'pass' if ok else 'FAIL'} |"
         )
+    if args.against:
+        pairs = [(j, before.get(j.name)) for j in reports]
+        measured = [(j, b) for j, b in pairs if j.wall is not None and b is not None and b.wall is not None]
+        if measured:
+            j, b = max(measured, key=lambda jb: jb[0].wall / jb[1].wall)
+            x = j.wall / b.wall
+            verdict = "pass" if x <= args.max_slowdown and len(measured) == len(pairs) else "FAIL"
+            lines.append(
+                f"| no report > {args.max_slowdown:g} x before | worst {x:.2f} x ({j.name}); "
+                f"{len(measured)} of {len(pairs)} compared | {verdict} |"
+            )
     failed = [j.name for j in reports if j.error]
     if failed:
         lines.append(f"| every report completes | {len(failed)} failed: {', '.join(failed)} | FAIL |")
@@ -302,7 +366,18 @@ def main(argv: list[str] | None = None) -> int:
         help="set RETENTION_CACHE_DIR for the reports and add a cold-cache run of the active matrix (if the app caches)",
     )
     parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE", help="extra environment")
+    parser.add_argument(
+        "--against", type=Path, help="another checkout of this repo: run every report from it too, for 'x before'"
+    )
+    parser.add_argument(
+        "--max-slowdown", type=float, default=1.10, help="with --against: the largest ours/before ratio that passes"
+    )
+    parser.add_argument(
+        "--warmup", action="store_true", help="before the rounds, one untimed run per side (builds the base caches)"
+    )
     args = parser.parse_args(argv)
+    if args.against and not (args.against / "retention" / "__main__.py").exists():
+        parser.error(f"--against {args.against}: not a checkout of this repository (no retention/__main__.py)")
     if not (args.data / "orders").exists() and not (args.data / "orders.parquet").exists():
         parser.error(f"{args.data} holds no orders table; generate one with bench/generate.py")
     OUT.mkdir(parents=True, exist_ok=True)
@@ -315,16 +390,29 @@ def main(argv: list[str] | None = None) -> int:
 
     facts = data_facts(args.data)
     jobs = build_jobs(args, args.python, env, facts)
+    if args.against:
+        jobs = with_before(jobs, args.against.resolve())
     if args.no_baselines:
         jobs = [j for j in jobs if j.kind != "baseline"]
     print(f"{len(jobs)} processes x {args.repeat} rounds on {args.data} ({facts['orders']:,} orders)", file=sys.stderr)
+    if args.warmup:
+        # one untimed run of each side's first report: builds each side's base-table cache before the rounds
+        seen: set[str] = set()
+        for job in jobs:
+            if job.kind in ("report", "before") and job.kind not in seen and job.clear is None:
+                seen.add(job.kind)
+                measure(job, args.timeout, env)
+                print(f"  warm-up ({job.kind}): {job.name}: {job.error or 'done'}", file=sys.stderr)
+                job.walls.clear(), job.cpus.clear(), job.peaks.clear()
+                job.error = None
     for round_ in range(args.repeat):
         for job in jobs:
             if job.error:
                 continue
             measure(job, args.timeout, env)
             state = job.error or f"{job.walls[-1]:.2f} s, {job.peaks[-1]:.0f} MB"
-            print(f"  round {round_ + 1}: {job.name}: {state}", file=sys.stderr)
+            side = " (before)" if job.kind == "before" else ""
+            print(f"  round {round_ + 1}: {job.name}{side}: {state}", file=sys.stderr)
 
     text = table(jobs, args, facts)
     print(text)
