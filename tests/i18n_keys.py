@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-_DEPTH = 6  # how many hops (parameter -> call site -> ...) one value may take
+_DEPTH = 12  # how many hops (parameter -> call site -> ...) one value may take
 
 
 class Unresolved(Exception):
@@ -111,6 +111,11 @@ class Resolver:
             if any(len(k) != 1 for k in keys):
                 raise Unresolved
             return [{k[0]: _Any(self, src, v, depth + 1) for k, v in zip(keys, node.values, strict=True)}]
+        if isinstance(node, ast.DictComp) and len(node.generators) == 1 and not node.generators[0].ifs:
+            gen = node.generators[0]
+            if isinstance(node.key, ast.Name) and isinstance(gen.target, ast.Name) and node.key.id == gen.target.id:
+                return [dict.fromkeys(self.elements(src, gen.iter, depth + 1), _OPAQUE)]
+            raise Unresolved
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
             left, right = self.values(src, node.left, depth + 1), self.values(src, node.right, depth + 1)
             if not all(isinstance(d, dict) for d in (*left, *right)):
@@ -169,7 +174,7 @@ class Resolver:
                     items = self.elements(src, gen.iter, depth + 1)
                     return [_pick(item, index) for item in items]
             if isinstance(parent, ast.FunctionDef | ast.AsyncFunctionDef | ast.Module):
-                found = self._assigned(src, parent, name, depth)
+                found = self._assigned(src, parent, name, depth, node.lineno)
                 if found is not None:
                     return found
                 if not isinstance(parent, ast.Module):
@@ -179,27 +184,28 @@ class Resolver:
             child, parent = parent, src.parents.get(parent)
         raise Unresolved
 
-    def _assigned(self, src: Source, scope: ast.AST, name: str, depth: int) -> list[object] | None:
-        """Values of `name = ...` in this scope (all assignments), or of `from M import name` (a constant)."""
+    def _assigned(self, src: Source, scope: ast.AST, name: str, depth: int, line: int) -> list[object] | None:
+        """Values of the last `name = ...` of this scope above `line` (the one a straight run reaches), or of
+        `from M import name` (a constant)."""
         body = scope.body if isinstance(scope, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef) else []
-        found: list[object] = []
-        assigned = False
+        last: ast.expr | None = None
+        last_line = -1
         for stmt in _own_nodes(body):
+            value = None
             if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets):
-                found += self.values(src, stmt.value, depth + 1)
-                assigned = True
+                value = stmt.value
             elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.target.id == name:
-                if stmt.value is not None:
-                    found += self.values(src, stmt.value, depth + 1)
-                    assigned = True
+                value = stmt.value
             elif isinstance(stmt, ast.ImportFrom) and stmt.module and stmt.level == 0:
                 for alias in stmt.names:
                     if (alias.asname or alias.name) == name:
-                        value = getattr(importlib.import_module(stmt.module), alias.name)
-                        if callable(value) or isinstance(value, type(importlib)):
+                        found = getattr(importlib.import_module(stmt.module), alias.name)
+                        if callable(found) or isinstance(found, type(importlib)):
                             raise Unresolved
-                        return [value]
-        return found if assigned else None
+                        return [found]
+            if value is not None and last_line < stmt.lineno < line:
+                last, last_line = value, stmt.lineno
+        return None if last is None else self.values(src, last, depth + 1)
 
     def _imported_module(self, src: Source, alias: str, at: ast.AST) -> str | None:
         for stmt in ast.walk(src.tree):

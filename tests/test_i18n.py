@@ -91,8 +91,6 @@ def known() -> dict[str, list[str]]:
         "cohorts.caption_{}": list(COHORT_METRICS),
         "profile.col_{}": [c for c in (*ROW_COLUMNS, *CONTACT_COLUMNS) if c != "customer_id"],
         "profile.outcome_{}": list(OUTCOME_COLORS),
-        # the RFM box of the profile page: its labels and scores
-        "profile.{}": ["segment", "tier", "r", "f", "m"],
         "overview.next_{}": [k for k in pages if k not in ("overview", "import", "profile")],
         "pages.{}": pages,
         "auth.role_{}": list(auth.ROLES),
