@@ -36,6 +36,9 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from retention.sample import acquisition_days  # noqa: E402
+
 EPOCH = dt.date(1970, 1, 1)
 DAY_US = 86_400_000_000
 SEC_US = 1_000_000
@@ -88,23 +91,9 @@ def month_starts(first: int, last: int) -> np.ndarray:
     return np.arange(m0, m1 + 1).astype("datetime64[D]").astype(np.int64)
 
 
-def month_of(days: np.ndarray) -> np.ndarray:
-    return days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) % 12 + 1
-
-
 def acquisition(rng: np.random.Generator, btype: np.ndarray, start: int, end: int) -> np.ndarray:
-    """First-visit (or sign-up, for prospects) day: growing, December peak, summer dip for cafes."""
-    days = np.arange(start, end + 1)
-    frac = (days - start) / max(1, end - start)
-    months = month_of(days)
-    base = GROWTH**frac * np.where(months == 12, DECEMBER_PEAK, 1.0)
-    out = np.empty(btype.size, dtype=np.int32)
-    for t in range(len(TYPES)):
-        sel = np.flatnonzero(btype == t)
-        w = base * np.where((months >= 6) & (months <= 8), CAFE_SUMMER_DIP, 1.0) if t == 0 else base
-        cdf = np.cumsum(w)
-        out[sel] = days[np.minimum(np.searchsorted(cdf, rng.random(sel.size) * cdf[-1], side="right"), days.size - 1)]
-    return out
+    """First-visit (or sign-up, for prospects) day: the sample's rule, with this generator's factors."""
+    return acquisition_days(rng, btype, start, end, GROWTH, DECEMBER_PEAK, CAFE_SUMMER_DIP).astype(np.int32)
 
 
 def calibrate(span: np.ndarray, mean_gap: np.ndarray, shape: np.ndarray, repeats: float) -> float:

@@ -41,44 +41,34 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date of the form YYYY-MM-DD") from None
 
 
-def _positive_int(text: str) -> int:
+def _checked(text: str, kind: Callable[[str], float], not_a: str, ok: Callable[[float], bool], must: str):
+    """`text` read by `kind` (int or float): an ArgumentTypeError "'TEXT' NOT_A" when it cannot be read,
+    "'TEXT' MUST" when the value breaks `ok` (a NaN breaks every range)."""
     try:
-        value = int(text)
+        value = kind(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"'{text}' must be at least 1")
+        raise argparse.ArgumentTypeError(f"'{text}' {not_a}") from None
+    if not ok(value):
+        raise argparse.ArgumentTypeError(f"'{text}' {must}")
     return value
+
+
+def _positive_int(text: str) -> int:
+    return _checked(text, int, "is not a whole number", lambda v: v >= 1, "must be at least 1")
 
 
 def _fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
-    if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError(f"'{text}' must be between 0 and 1")
-    return value
+    return _checked(text, float, "is not a number", lambda v: 0 <= v <= 1, "must be between 0 and 1")
 
 
 def _margin(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
-    if not 0 < value <= 1:
-        raise argparse.ArgumentTypeError(f"'{text}' must be above 0 and at most 1 (a share of revenue, such as 0.6)")
-    return value
+    must = "must be above 0 and at most 1 (a share of revenue, such as 0.6)"
+    return _checked(text, float, "is not a number", lambda v: 0 < v <= 1, must)
 
 
 def _money(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number (an amount such as 25 or 12.50)") from None
-    if not value >= 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"'{text}' must be a finite amount of 0 or more")
-    return value
+    not_a = "is not a number (an amount such as 25 or 12.50)"
+    return _checked(text, float, not_a, lambda v: 0 <= v < float("inf"), "must be a finite amount of 0 or more")
 
 
 def _int_list(text: str) -> list[int]:
@@ -353,13 +343,7 @@ def _import(args: argparse.Namespace) -> int:
             mapping.update(parse_pairs(item, "--column"))
         except ValueError as exc:
             raise InputError(f"{exc}.") from None
-    options = Options(
-        preset=args.preset,
-        date_format=args.date_format,
-        decimal_comma=args.decimal_comma,
-        sheet=args.sheet,
-        append=args.append,
-    )
+    options = Options(**{k: getattr(args, k) for k in ("preset", "date_format", "decimal_comma", "sheet", "append")})
     result = run_import(
         args.file, args.table, Path(args.data or settings.data_dir), mapping, settings.timezone, options
     )

@@ -5,7 +5,8 @@ the customer, the date (and a separate time), the amount; whether the rows shari
 order's line items (order-level fields on the first row); which status values leave a row out; how a
 refund shows (a refunded amount, a refunded status, or a row that is itself a refund); which extra columns
 are kept as order attributes; and which columns recognise the export from its header. `apply` reads any
-preset the same way (CLI.md "Importing the files people have").
+preset the same way (CLI.md "Importing the files people have"). The records are in presets.toml beside
+this module: a new export is a new table there.
 
 Where a vendor's column names differ between its export versions or plugins (Stripe's `Created (UTC)`,
 WooCommerce's `order_total`), each accepted name is listed. Square's `Time Zone` column names a zone in
@@ -15,7 +16,9 @@ Stripe's `Created date (UTC)` is UTC, as its name says. A refund row is dated on
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import polars as pl
 
@@ -47,67 +50,18 @@ class Preset:
     times_in_utc: bool = False  # timestamps without a zone are UTC (the column says so)
 
 
-PRESETS: dict[str, Preset] = {
-    p.name: p
-    for p in (
-        Preset(
-            name="shopify",
-            label="Shopify Orders export",
-            order_id=("Name",),
-            customer=(("Email",),),
-            ordered_at=("Created at",),
-            amount=("Total",),
-            lines_per_order=True,
-            status=("Financial Status",),
-            left_out=("voided",),
-            refund_amount=("Refunded Amount",),
-            attributes=(("source", ("Source",)), ("location", ("Location",))),
-            recognise=(("Financial Status",), ("Lineitem name", "Lineitem quantity", "Subtotal")),
-        ),
-        Preset(
-            name="square",
-            label="Square Transactions export",
-            order_id=("Transaction ID",),
-            customer=(("Customer ID",),),
-            ordered_at=("Date",),
-            time=("Time",),
-            amount=("Total Collected",),
-            refund_kind=("Event Type",),
-            refund_values=("refund",),
-            attributes=(("location", ("Location",)), ("channel", ("Channel", "Source"))),
-            recognise=(("Total Collected",), ("Gross Sales", "Net Sales", "Event Type")),
-            date_order="mdy",
-        ),
-        Preset(
-            name="stripe",
-            label="Stripe Payments export",
-            order_id=("id", "ID", "Payment ID"),
-            customer=(("Customer Email",), ("Customer ID",)),
-            ordered_at=("Created date (UTC)", "Created (UTC)", "Created"),
-            amount=("Amount",),
-            status=("Status",),
-            left_out=("failed", "canceled", "cancelled"),
-            refund_amount=("Amount Refunded",),
-            recognise=(("Amount Refunded",), ("Created date (UTC)", "Created (UTC)")),
-            times_in_utc=True,
-        ),
-        Preset(
-            name="woocommerce",
-            label="WooCommerce Orders export",
-            order_id=("Order ID", "order_id", "Order Number", "order_number"),
-            customer=(("Billing Email", "billing_email", "Customer Email", "customer_email"),),
-            ordered_at=("Order Date", "order_date"),
-            amount=("Order Total", "order_total", "Order Total Amount"),
-            lines_per_order=True,
-            status=("Order Status", "status"),
-            left_out=("cancelled", "failed"),
-            refund_statuses=("refunded",),
-            attributes=(("payment_method", ("Payment Method Title", "payment_method_title")),),
-            recognise=(("Order Status", "status"), ("Order Total", "order_total")),
-            date_order="mdy",
-        ),
-    )
-}
+def _tuples(value: object) -> object:
+    """TOML lists as the tuples a Preset holds (nested: a customer's alias lists, an attribute's pair)."""
+    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
+
+
+def _load_presets() -> dict[str, Preset]:
+    with (Path(__file__).parent / "presets.toml").open("rb") as fh:
+        data = tomllib.load(fh)
+    return {name: Preset(name=name, **{k: _tuples(v) for k, v in fields.items()}) for name, fields in data.items()}
+
+
+PRESETS: dict[str, Preset] = _load_presets()  # the known exports, as data: retention/presets.toml
 
 NAMES = tuple(PRESETS)
 _KEY = "_order_key"

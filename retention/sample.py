@@ -232,16 +232,25 @@ def _time_of_day(rng: np.random.Generator, btype: np.ndarray) -> np.ndarray:
     return np.floor(np.clip(hours, 6.0, 21.999) * 3600.0).astype(np.int64)
 
 
-def _acquisition_days(rng, btype, start_day, end_day) -> np.ndarray:
-    """First-visit day per customer: growing over the window, December peak, cafe summer dip."""
+def acquisition_days(
+    rng: np.random.Generator,
+    btype: np.ndarray,
+    start_day: int,
+    end_day: int,
+    growth: float = _GROWTH,
+    december_peak: float = _DECEMBER_PEAK,
+    summer_dip: float = _CAFE_SUMMER_DIP,
+) -> np.ndarray:
+    """First-visit day per customer: growing over the window (`growth` times more at its end), a December
+    peak, a summer dip for cafes (bench/generate.py draws its larger sets with its own factors)."""
     days = np.arange(start_day, end_day + 1)
     frac = (days - start_day) / max(1, end_day - start_day)
     months = _months(days)
-    base = _GROWTH**frac * np.where(months == 12, _DECEMBER_PEAK, 1.0)
+    base = growth**frac * np.where(months == 12, december_peak, 1.0)
     out = np.empty(btype.size, dtype=np.int64)
     for t in range(len(TYPES)):
         sel = np.flatnonzero(btype == t)
-        w = base * (np.where((months >= 6) & (months <= 8), _CAFE_SUMMER_DIP, 1.0) if t == 0 else 1.0)
+        w = base * (np.where((months >= 6) & (months <= 8), summer_dip, 1.0) if t == 0 else 1.0)
         cdf = np.cumsum(w)
         pick = np.searchsorted(cdf, rng.random(sel.size) * cdf[-1], side="right")
         out[sel] = days[np.minimum(pick, days.size - 1)]
@@ -358,7 +367,7 @@ def generate(customers: int = 5000, seed: int = 42, end: date = date(2026, 10, 3
     region = rng.choice(len(REGIONS), size=n, p=_REGION_P)
     channel = rng.choice(len(CHANNELS), size=n, p=_CHANNEL_P)
     prospect = rng.random(n) < _PROSPECT_SHARE
-    first_day = _acquisition_days(rng, btype, start_day, end_day)
+    first_day = acquisition_days(rng, btype, start_day, end_day)
     # personal purchase rate (purchase days per day) and dropout probability (after each repeat purchase)
     rate = rng.gamma(_RATE_SHAPE[btype], 1.0 / (_RATE_SHAPE[btype] * _RHYTHM[btype]))
     drop_p = np.minimum(0.95, rng.beta(_DROP_A[btype], _DROP_B[btype]) * _CHANNEL_DROP[channel])

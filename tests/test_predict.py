@@ -307,7 +307,7 @@ def test_a_fit_is_not_repeated_when_only_the_window_or_horizon_moves(make_data):
     ds = db.open_dataset(make_data(orders=many_customers()))
     p = Params(as_of=T)
     first = P.fit(ds, p)
-    assert P.fit(ds, p.with_(window=30, period="week", horizon=90, margin=0.5)) is not None
+    assert P.fit(ds, p.with_(window=30, period="week", horizon=90, margin=0.5))[0] is first[0]
     assert P.fit(ds, p.with_(window=30, period="week", horizon=90))[0] is first[0]
     assert P.fit(ds, p.with_(as_of=T - dt.timedelta(days=1)))[0] is not first[0]
 

@@ -334,22 +334,63 @@ def test_contacts_rules(tmp_path):
     assert found == {(1, "'2024-13-01'"), (1, "null")}
 
 
+NO_ID = "a customer_id in every row (text or a whole number)"
+FIX = "Fix the file(s) or re-import them with `python -m retention import`."
+
+
 def test_customer_listed_twice(tmp_path):
     good_orders(tmp_path)
     file = write(tmp_path, "customers", {"customer_id": ["b", "a", "c", "b", "c", "c", None], "plan": list("xyzxyzx")})
     err = problems_of(tmp_path)
-    dup = [p for p in err.problems if p.expected.startswith("each customer_id at most once")]
-    assert len(dup) == 1
-    assert (dup[0].file, dup[0].column, dup[0].rows, dup[0].example) == (str(file), "customer_id", 5, "'b'")
-    assert "2 ids appear more than once" in dup[0].expected
-    assert dup[0].message() in str(err)
+    # Every problem, exactly: the null id (its own rule, not a duplicate) and the 5 rows of the 2 repeated ids.
+    assert err.problems == [
+        Problem(str(file), "customer_id", 1, "null", NO_ID),
+        Problem(str(file), "customer_id", 5, "'b'", "each customer_id at most once (2 ids appear more than once)"),
+    ]
+    assert str(err) == (
+        f"The data has 2 problems: {file}, column 'customer_id': 1 row; example: null; expected {NO_ID}. "
+        f"{file}, column 'customer_id': 5 rows; example: 'b'; expected each customer_id at most once "
+        f"(2 ids appear more than once). {FIX}"
+    )
+
+
+def test_one_customer_listed_twice_is_one_id(tmp_path):
+    good_orders(tmp_path)
+    file = write(tmp_path, "customers", {"customer_id": ["a", "b", "a"]})
+    assert problems_of(tmp_path).problems == [
+        Problem(str(file), "customer_id", 2, "'a'", "each customer_id at most once (1 id appears more than once)")
+    ]
 
 
 def test_integer_and_text_ids_count_as_the_same_customer(tmp_path):
     good_orders(tmp_path)
-    write(tmp_path, "customers", {"customer_id": [7, 7, 8]})
-    err = problems_of(tmp_path)
-    assert [(p.rows, p.example) for p in err.problems] == [(2, "'7'")]
+    file = write(tmp_path, "customers", {"customer_id": [7, 7, 8]})
+    expected = "each customer_id at most once (1 id appears more than once)"
+    assert problems_of(tmp_path).problems == [Problem(str(file), "customer_id", 2, "'7'", expected)]
+    # A folder whose files hold the ids as a number and as text: 7 and '7' are one customer, as in every report.
+    file.unlink()
+    folder = tmp_path / "customers"
+    folder.mkdir()
+    pl.DataFrame({"customer_id": [7, 8]}).write_parquet(folder / "a.parquet")
+    pl.DataFrame({"customer_id": ["7", "9"]}).write_parquet(folder / "b.parquet")
+    assert problems_of(tmp_path).problems == [Problem(str(folder), "customer_id", 2, "'7'", expected)]
+
+
+def test_broken_customers_table_is_left_out_of_the_reports_with_a_warning(tmp_path, monkeypatch):
+    """The lenient open (the reports'): the customers table that breaks a rule is treated as absent, and the
+    warning names the file, the column, the rows, the example and what was expected."""
+    monkeypatch.setattr(db, "_engines", type(db._engines)())
+    good_orders(tmp_path)
+    file = write(tmp_path, "customers", {"customer_id": ["a", "a"], "plan": ["x", "y"]})
+    ds = db.open_dataset(tmp_path, "UTC", today=TODAY, use_cache=False)
+    assert db.engine(ds).meta["optional"]["customers"] is False
+    assert "customers" not in db.engine(ds).tables
+    assert db.warnings(ds) == [
+        f"The customers table is left out (reports treat it as absent) because it cannot be used: "
+        f"{file}, column 'customer_id': 2 rows; example: 'a'; expected each customer_id at most once "
+        f"(1 id appears more than once). Fix or re-import it; `python -m retention validate` lists every problem."
+    ]
+    assert db.engine(ds).meta.get("attributes", []) == []  # its attribute 'plan' is gone with it
 
 
 def test_signed_up_at_unreadable_but_null_allowed(tmp_path):
@@ -363,7 +404,9 @@ def test_signed_up_at_unreadable_but_null_allowed(tmp_path):
 def test_all_null_optional_column_is_fine(tmp_path):
     good_orders(tmp_path)
     write(tmp_path, "customers", {"customer_id": ["a", "b"], "signed_up_at": [None, None]})
-    db.open_dataset(tmp_path, "UTC", today=TODAY)
+    assert validate.check(_engine(tmp_path), TODAY) == []
+    ds = db.open_dataset(tmp_path, "UTC", today=TODAY, strict=True)
+    assert db.engine(ds).meta["optional"]["customers"] is True  # kept, not left out
 
 
 def test_every_problem_of_every_table_is_listed_at_once(tmp_path):
@@ -374,7 +417,13 @@ def test_every_problem_of_every_table_is_listed_at_once(tmp_path):
     )
     write(tmp_path, "customers", {"customer_id": ["a", "a"]})
     err = problems_of(tmp_path)
-    assert err.problems and len(err.problems) == 4
+    orders, customers = str(tmp_path / "orders.parquet"), str(tmp_path / "customers.parquet")
+    assert [(p.file, p.column, p.rows, p.example) for p in err.problems] == [
+        (orders, "customer_id", 1, "null"),
+        (orders, "ordered_at", 1, "'2099-01-01'"),
+        (orders, "amount", 1, "'x'"),
+        (customers, "customer_id", 2, "'a'"),
+    ]
     assert str(err).startswith("The data has 4 problems: ")
 
 
@@ -416,6 +465,18 @@ def test_cli_validate_lists_the_problems_and_exits_2(tmp_path):
     assert err.startswith("error: The data has 2 problems: ")
     assert f"{file}, column 'ordered_at': 1 row; example: '31/02/2024'; expected an ISO-8601 date" in err
     assert f"{file}, column 'amount': 1 row; example: '12,50'; expected a number with a dot" in err
+
+
+def test_cli_validate_of_a_customers_table_with_a_repeated_id_exits_2(tmp_path):
+    good_orders(tmp_path)
+    file = write(tmp_path, "customers", {"customer_id": ["a", "b", "a", None], "plan": list("xyzx")})
+    run = cli("validate", "--data", str(tmp_path))
+    assert (run.returncode, run.stdout) == (2, "")
+    assert run.stderr == (
+        f"error: The data has 2 problems: {file}, column 'customer_id': 1 row; example: null; expected {NO_ID}. "
+        f"{file}, column 'customer_id': 2 rows; example: 'a'; expected each customer_id at most once "
+        f"(1 id appears more than once). {FIX}\n"
+    )
 
 
 def test_cli_validate_of_a_file_that_is_not_parquet(tmp_path):
