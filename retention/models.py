@@ -124,7 +124,12 @@ def expected_purchases(fit: BgnbdFit, x, t_x, age, horizon) -> np.ndarray:
 def _codes(column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(the column's distinct values ascending, each entry's index among them). Whole numbers in a range
     not much wider than the column (days, counts) are ranked by counting, without a sort."""
-    if len(column) and np.isfinite(lo := column.min()) and np.isfinite(hi := column.max()) and hi - lo < 4 * len(column) + 4096:
+    if (
+        len(column)
+        and np.isfinite(lo := column.min())
+        and np.isfinite(hi := column.max())
+        and hi - lo < 4 * len(column) + 4096
+    ):
         k = (column - lo).astype(np.int64)
         if np.array_equal(k, column - lo):
             present = np.bincount(k) > 0
@@ -138,7 +143,7 @@ def _distinct_rows(*columns) -> tuple[list[np.ndarray], list[np.ndarray], np.nda
     them per column, how often each row occurs): the likelihood sums over them weighted. Rows are ordered
     by their first column, then the next; one sort of an integer key (a sort of the rows as records took
     seconds at 10M orders)."""
-    values, codes = zip(*(_codes(c) for c in _arrays(*columns)))
+    values, codes = zip(*(_codes(c) for c in _arrays(*columns)), strict=True)
     key = codes[0]
     for k in range(1, len(codes)):
         if len(values[k]) > 1:
@@ -284,7 +289,9 @@ def fit_bgnbd(x, t_x, age) -> BgnbdFit:
     # The limit's search starts from the model's fit (r, alpha and a/(a+b), which is pi as a, b grow), then
     # from fixed points as before.
     from_fit = np.array([th[0], th[1], th[2] - th[3]])  # logit(a/(a+b)) = ln a - ln b
-    th_l, f_l = _minimize(negll_limit, [from_fit, np.array([0.0, 0.0, -1.0]), np.array([np.log(0.5), np.log(0.5), -2.0])])
+    th_l, f_l = _minimize(
+        negll_limit, [from_fit, np.array([0.0, 0.0, -1.0]), np.array([np.log(0.5), np.log(0.5), -2.0])]
+    )
     shift = (rows.sum_x) * np.log(scale)  # LL in original units = LL scaled - sum(x) ln(scale)
     finite_ll, limit_ll = -f - shift, -f_l - shift
     if _tolerated(limit_ll, finite_ll):
