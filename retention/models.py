@@ -205,6 +205,8 @@ class _BgnbdRows:
         self.cx_t = np.bincount(self.ia, weights=self.w * self.x, minlength=len(ags))  # their sum of x per T
         self.sum_x = float(_wsum(self.w, self.x))
         self.weighted = bool(np.any(self.w != 1.0))
+        self.x_at = np.flatnonzero(self.c_x)  # the distinct x of repeat customers, and where their rows start
+        self.x_from = np.searchsorted(self.ix, self.x_at)
 
     def evaluate(self, r, alpha, big_a, d_x):
         """(sum LL, its derivative in r, in alpha, sum per distinct x of the customers' share of the second
@@ -212,30 +214,31 @@ class _BgnbdRows:
         la_t = np.log(alpha + self.ags)
         lt_t = np.log(alpha + self.ts)
         dl = lt_t[self.it]
-        dl -= la_t[self.ia]
+        dl -= la_t[self.ia]  # ln(alpha+t_x) - ln(alpha+T) <= 0
         rx = self.x + r
-        d = rx * dl
-        np.subtract(d_x[self.ix] if np.ndim(d_x) else d_x, d, out=d)
-        e = np.abs(d)
-        np.negative(e, out=e)
-        np.exp(e, out=e)  # e^-|d|
-        soft = np.log1p(e)
-        soft += np.maximum(d, 0.0)  # ln(1 + e^d)
-        e += 1.0
-        np.reciprocal(e, out=e)
-        e -= 0.5
-        share = np.copysign(e, d, out=e)
-        share += 0.5  # e^d / (1 + e^d), that is e^a2 / (e^a1 + e^a2)
+        nd = rx * dl
+        np.subtract(nd, d_x[self.ix] if np.ndim(d_x) else d_x, out=nd)  # -d >= -D(x)
+        if -np.min(d_x) < 700.0:  # e^-d cannot overflow: ln(1 + e^d) = d + ln(1 + e^-d)
+            g = np.exp(nd)
+            soft_sum = _wsum(self.w, np.log1p(g)) - _wsum(self.w, nd)
+            g += 1.0
+            share = np.reciprocal(g, out=g)  # e^d / (1 + e^d), that is e^a2 / (e^a1 + e^a2)
+        else:
+            d = -nd
+            e = np.exp(-np.abs(d))
+            soft_sum = _wsum(self.w, np.log1p(e) + np.maximum(d, 0.0))
+            share = np.where(d >= 0, 1.0, e) / (1.0 + e)
         gam = gammaln(r + self.xs) - gammaln(r)
         once_la = _wsum(self.w_once, la_t)
         ll = (
             _wsum(self.c_x, gam + big_a) + self.w_all * r * np.log(alpha)
-            - r * (_wsum(self.c_t, la_t) + once_la) - _wsum(self.cx_t, la_t) + _wsum(self.w, soft)
+            - r * (_wsum(self.c_t, la_t) + once_la) - _wsum(self.cx_t, la_t) + soft_sum
         )  # fmt: skip
         if not np.isfinite(ll):
             return ll, 0.0, 0.0, None
         ws = share * self.w if self.weighted else share
-        per_x = np.bincount(self.ix, weights=ws, minlength=len(self.xs))
+        per_x = np.zeros(len(self.xs))
+        per_x[self.x_at] = np.add.reduceat(ws, self.x_from) if len(ws) else 0.0  # rows are ordered by x
         ia_t, it_t = 1.0 / (alpha + self.ags), 1.0 / (alpha + self.ts)
         di = it_t[self.it]
         di -= ia_t[self.ia]
