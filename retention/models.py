@@ -207,20 +207,23 @@ class _BgnbdRows:
         self.weighted = bool(np.any(self.w != 1.0))
         self.x_at = np.flatnonzero(self.c_x)  # the distinct x of repeat customers, and where their rows start
         self.x_from = np.searchsorted(self.ix, self.x_at)
+        # Work arrays, one per step, reused by every evaluation (fresh ones cost a page fault per 4 kB).
+        self._dl, self._rx, self._nd, self._g, self._tmp = (np.empty(len(self.x)) for _ in range(5))
 
     def evaluate(self, r, alpha, big_a, d_x):
         """(sum LL, its derivative in r, in alpha, sum per distinct x of the customers' share of the second
         term) for A(x) = big_a (per distinct x) and D(x) = d_x (per distinct x, or one number)."""
         la_t = np.log(alpha + self.ags)
         lt_t = np.log(alpha + self.ts)
-        dl = lt_t[self.it]
-        dl -= la_t[self.ia]  # ln(alpha+t_x) - ln(alpha+T) <= 0
-        rx = self.x + r
-        nd = rx * dl
-        np.subtract(nd, d_x[self.ix] if np.ndim(d_x) else d_x, out=nd)  # -d >= -D(x)
+        dl, rx, nd, g, tmp = self._dl, self._rx, self._nd, self._g, self._tmp
+        np.take(lt_t, self.it, out=dl, mode="clip")
+        dl -= np.take(la_t, self.ia, out=tmp, mode="clip")  # ln(alpha+t_x) - ln(alpha+T) <= 0
+        np.add(self.x, r, out=rx)
+        np.multiply(rx, dl, out=nd)
+        nd -= np.take(d_x, self.ix, out=tmp, mode="clip") if np.ndim(d_x) else d_x  # -d >= -D(x)
         if -np.min(d_x) < 700.0:  # e^-d cannot overflow: ln(1 + e^d) = d + ln(1 + e^-d)
-            g = np.exp(nd)
-            soft_sum = _wsum(self.w, np.log1p(g)) - _wsum(self.w, nd)
+            np.exp(nd, out=g)
+            soft_sum = _wsum(self.w, np.log1p(g, out=tmp)) - _wsum(self.w, nd)
             g += 1.0
             share = np.reciprocal(g, out=g)  # e^d / (1 + e^d), that is e^a2 / (e^a1 + e^a2)
         else:
@@ -236,12 +239,12 @@ class _BgnbdRows:
         )  # fmt: skip
         if not np.isfinite(ll):
             return ll, 0.0, 0.0, None
-        ws = share * self.w if self.weighted else share
+        ws = np.multiply(share, self.w, out=share) if self.weighted else share
         per_x = np.zeros(len(self.xs))
         per_x[self.x_at] = np.add.reduceat(ws, self.x_from) if len(ws) else 0.0  # rows are ordered by x
         ia_t, it_t = 1.0 / (alpha + self.ags), 1.0 / (alpha + self.ts)
-        di = it_t[self.it]
-        di -= ia_t[self.ia]
+        di = np.take(it_t, self.it, out=nd, mode="clip")
+        di -= np.take(ia_t, self.ia, out=tmp, mode="clip")
         di *= rx
         g_r = (
             _wsum(self.c_x, digamma(r + self.xs) - digamma(r)) + self.w_all * np.log(alpha)
@@ -418,19 +421,21 @@ def fit_gamma_gamma(n_spend, spend) -> GammaGammaFit:
     s_lnm, s_lnmn, s_n, s_mn = _wsum(w, np.log(sm)), _wsum(w, np.log(mn)), _wsum(w, un), _wsum(w, mn)
     s_nlnn, s_nlnm = _wsum(c_n, ns * np.log(ns)), _wsum(wn, np.log(sm))
     inv_mn = 1.0 / mn
+    work = [np.empty(len(mn)) for _ in range(3)]  # reused by every evaluation (no page faults)
 
     def negll(theta):
         p, q, v = np.exp(theta)
         pns = p * ns
-        ratio = v * inv_mn
-        lv = np.log1p(ratio)  # ln(v + mn) - ln(mn)
+        ratio = np.multiply(inv_mn, v, out=work[0])
+        lv = np.log1p(ratio, out=work[1])  # ln(v + mn) - ln(mn)
         ll = (
             _wsum(c_n, _gg_head(pns, q)) + total * q * np.log(v) - s_lnm - q * s_lnmn
             - p * _wsum(wn, lv) - q * _wsum(w, lv)
         )  # fmt: skip
         if not np.isfinite(ll):
             return 1e300, np.zeros(3)
-        inv = ratio / (1.0 + ratio)  # v d/dv ln(v + mn)
+        inv = np.add(ratio, 1.0, out=work[2])
+        np.divide(ratio, inv, out=inv)  # v d/dv ln(v + mn)
         dpq = digamma(pns + q)
         g_p = p * (_wsum(c_n, ns * _digamma_ratio(pns, q)) - _wsum(wn, lv))
         g_q = q * (_wsum(c_n, dpq) - total * digamma(q) + total * np.log(v) - s_lnmn - _wsum(w, lv))
