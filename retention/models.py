@@ -121,13 +121,37 @@ def expected_purchases(fit: BgnbdFit, x, t_x, age, horizon) -> np.ndarray:
     return num / (1.0 + _dropout_odds(fit, x, t_x, age))
 
 
-def _compress(*columns) -> tuple[list[np.ndarray], np.ndarray]:
-    """The distinct rows of the columns and how often each occurs: the likelihood sums over them weighted."""
-    stacked = np.column_stack(_arrays(*columns))
-    if len(stacked) == 0:
-        return [np.empty(0) for _ in columns], np.empty(0)
-    uniq, counts = np.unique(stacked, axis=0, return_counts=True)
-    return [uniq[:, i] for i in range(uniq.shape[1])], counts.astype(float)
+def _codes(column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(the column's distinct values ascending, each entry's index among them). Whole numbers in a range
+    not much wider than the column (days, counts) are ranked by counting, without a sort."""
+    if (
+        len(column)
+        and np.isfinite(lo := column.min())
+        and np.isfinite(hi := column.max())
+        and hi - lo < 4 * len(column) + 4096
+    ):
+        k = (column - lo).astype(np.int64)
+        if np.array_equal(k, column - lo):
+            present = np.bincount(k) > 0
+            return np.flatnonzero(present) + lo, (np.cumsum(present) - 1)[k]
+    values, inverse = np.unique(column, return_inverse=True)
+    return values, inverse.reshape(-1).astype(np.int64)
+
+
+def _distinct_rows(*columns) -> tuple[list[np.ndarray], list[np.ndarray], np.ndarray]:
+    """The distinct rows of the columns, as (each column's distinct values, each distinct row's index into
+    them per column, how often each row occurs): the likelihood sums over them weighted. Rows are ordered
+    by their first column, then the next; one sort of an integer key (a sort of the rows as records took
+    seconds at 10M orders)."""
+    values, codes = zip(*(_codes(c) for c in _arrays(*columns)), strict=True)
+    key = codes[0]
+    for k in range(1, len(codes)):
+        if len(values[k]) > 1:
+            if (int(key.max()) + 1) * len(values[k]) >= 2**62:  # renumber the key so far, then extend it
+                key = np.unique(key, return_inverse=True)[1].reshape(-1)
+            key = key * len(values[k]) + codes[k]
+    _, first, counts = np.unique(key, return_index=True, return_counts=True)
+    return list(values), [c[first] for c in codes], counts.astype(float)
 
 
 def _minimize(negll, starts: list[np.ndarray]) -> tuple[np.ndarray, float]:
@@ -157,6 +181,82 @@ def _tolerated(limit_ll: float, finite_ll: float) -> bool:
     return limit_ll >= finite_ll - LIMIT_TOLERANCE * abs(finite_ll)
 
 
+class _BgnbdRows:
+    """The BG/NBD likelihood of eq. 6 (and of its limit) summed over customers, with its gradient, arranged
+    so that each evaluation costs one exp and one log1p per distinct repeat customer (x, t_x, T):
+
+    per customer ln[e^a1 + e^a2] = a1 + ln(1 + e^d), with a1 = A(x) - (r+x) ln(alpha+T) and
+    d = a2 - a1 = D(x) - (r+x) [ln(alpha+t_x) - ln(alpha+T)], where
+      model: A(x) = ln B(a, b+x) - ln B(a, b), D(x) = ln(a / (b+x-1))  (B(a+1, b+x-1)/B(a, b+x) = a/(b+x-1));
+      limit: A(x) = x ln(1-pi),               D(x) = ln(pi / (1-pi)).
+    The logs are taken once per distinct T and t_x, the gamma functions once per distinct x; the sums of
+    a1 come from per-T and per-x totals. One-time buyers (x = 0: ln[...] = -r ln(alpha+T)) count by T."""
+
+    def __init__(self, x, t_x, age, scale: float):
+        (xs, ts, ags), (ix, it, ia), w = _distinct_rows(x, t_x, age)
+        self.xs, self.ts, self.ags = xs, ts / scale, ags / scale
+        rep = xs[ix] > 0
+        self.w_all = float(w.sum())
+        self.w_once = np.bincount(ia[~rep], weights=w[~rep], minlength=len(ags))  # x = 0, per T
+        self.ix, self.it, self.ia, self.w = ix[rep], it[rep], ia[rep], w[rep]
+        self.x = xs[self.ix]
+        self.c_x = np.bincount(self.ix, weights=self.w, minlength=len(xs))  # repeat customers per x
+        self.c_t = np.bincount(self.ia, weights=self.w, minlength=len(ags))  # repeat customers per T
+        self.cx_t = np.bincount(self.ia, weights=self.w * self.x, minlength=len(ags))  # their sum of x per T
+        self.sum_x = float(_wsum(self.w, self.x))
+        self.weighted = bool(np.any(self.w != 1.0))
+        self.x_at = np.flatnonzero(self.c_x)  # the distinct x of repeat customers, and where their rows start
+        self.x_from = np.searchsorted(self.ix, self.x_at)
+        # Work arrays, one per step, reused by every evaluation (fresh ones cost a page fault per 4 kB).
+        self._dl, self._rx, self._nd, self._g, self._tmp = (np.empty(len(self.x)) for _ in range(5))
+
+    def evaluate(self, r, alpha, big_a, d_x):
+        """(sum LL, its derivative in r, in alpha, sum per distinct x of the customers' share of the second
+        term) for A(x) = big_a (per distinct x) and D(x) = d_x (per distinct x, or one number)."""
+        la_t = np.log(alpha + self.ags)
+        lt_t = np.log(alpha + self.ts)
+        dl, rx, nd, g, tmp = self._dl, self._rx, self._nd, self._g, self._tmp
+        np.take(lt_t, self.it, out=dl, mode="clip")
+        dl -= np.take(la_t, self.ia, out=tmp, mode="clip")  # ln(alpha+t_x) - ln(alpha+T) <= 0
+        np.add(self.x, r, out=rx)
+        np.multiply(rx, dl, out=nd)
+        nd -= np.take(d_x, self.ix, out=tmp, mode="clip") if np.ndim(d_x) else d_x  # -d >= -D(x)
+        if -np.min(d_x) < 700.0:  # e^-d cannot overflow: ln(1 + e^d) = d + ln(1 + e^-d)
+            np.exp(nd, out=g)
+            soft_sum = _wsum(self.w, np.log1p(g, out=tmp)) - _wsum(self.w, nd)
+            g += 1.0
+            share = np.reciprocal(g, out=g)  # e^d / (1 + e^d), that is e^a2 / (e^a1 + e^a2)
+        else:
+            d = -nd
+            e = np.exp(-np.abs(d))
+            soft_sum = _wsum(self.w, np.log1p(e) + np.maximum(d, 0.0))
+            share = np.where(d >= 0, 1.0, e) / (1.0 + e)
+        gam = gammaln(r + self.xs) - gammaln(r)
+        once_la = _wsum(self.w_once, la_t)
+        ll = (
+            _wsum(self.c_x, gam + big_a) + self.w_all * r * np.log(alpha)
+            - r * (_wsum(self.c_t, la_t) + once_la) - _wsum(self.cx_t, la_t) + soft_sum
+        )  # fmt: skip
+        if not np.isfinite(ll):
+            return ll, 0.0, 0.0, None
+        ws = np.multiply(share, self.w, out=share) if self.weighted else share
+        per_x = np.zeros(len(self.xs))
+        per_x[self.x_at] = np.add.reduceat(ws, self.x_from) if len(ws) else 0.0  # rows are ordered by x
+        ia_t, it_t = 1.0 / (alpha + self.ags), 1.0 / (alpha + self.ts)
+        di = np.take(it_t, self.it, out=nd, mode="clip")
+        di -= np.take(ia_t, self.ia, out=tmp, mode="clip")
+        di *= rx
+        g_r = (
+            _wsum(self.c_x, digamma(r + self.xs) - digamma(r)) + self.w_all * np.log(alpha)
+            - _wsum(self.c_t, la_t) - once_la - _wsum(ws, dl)
+        )  # fmt: skip
+        g_alpha = (
+            self.w_all * r / alpha - r * _wsum(self.c_t + self.w_once, ia_t) - _wsum(self.cx_t, ia_t)
+            - _wsum(ws, di)
+        )  # fmt: skip
+        return ll, g_r, g_alpha, per_x
+
+
 def fit_bgnbd(x, t_x, age) -> BgnbdFit:
     """Maximum-likelihood BG/NBD fit (Fader, Hardie & Lee 2005a, eq. 6 summed over customers), or its limit
     (METRICS.md "Limits") when the limit's maximum is not below the finite one's by more than 1e-6 of it.
@@ -165,81 +265,105 @@ def fit_bgnbd(x, t_x, age) -> BgnbdFit:
     same starting points serve weeks and days; the log-likelihood is reported on the original scale."""
     x, t_x, age = _arrays(x, t_x, age)
     n = len(x)
-    (ux, ut, ua), w = _compress(x, t_x, age)
     scale = float(np.mean(age)) if n and np.mean(age) > 0 else 1.0
-    st, sa = ut / scale, ua / scale
-
-    # Terms of x alone (gamma, beta, digamma functions) are computed once per distinct x and gathered: x
-    # takes few values, customers many, and those functions cost ten times a log.
-    xs, ix = np.unique(ux, return_inverse=True)
-    has_x, rx = ux > 0, ux
-    ln_sa_base, ln_st_base = sa, st
+    rows = _BgnbdRows(x, t_x, age, scale)
+    xs = rows.xs
+    bx1 = np.where(xs > 0, rows.xs - 1, 1.0)  # b + x - 1 is only read where x > 0
 
     def negll(theta):
         r, alpha, a, b = np.exp(theta)
-        bx1s = np.where(xs > 0, b + xs - 1, 1.0)
-        la, lt = np.log(alpha + ln_sa_base), np.log(alpha + ln_st_base)
-        a1 = betaln(a, b + xs)[ix] - (r + rx) * la
-        a2 = np.where(has_x, betaln(a + 1, bx1s)[ix] - (r + rx) * lt, -np.inf)
-        top = np.logaddexp(a1, a2)
-        ll = (gammaln(r + xs) - gammaln(r))[ix] + r * np.log(alpha) - betaln(a, b) + top
-        value = -_wsum(w, ll)
-        if not np.isfinite(value):
+        big_a = betaln(a, b + xs) - betaln(a, b)
+        ll, g_r, g_alpha, per_x = rows.evaluate(r, alpha, big_a, np.log(a) - np.log(b + bx1))
+        if not np.isfinite(ll):
             return 1e300, np.zeros(4)
-        w1, w2 = np.exp(a1 - top), np.exp(a2 - top)
-        dab = digamma(a + b + xs)[ix]
-        g_r = (digamma(r + xs) - digamma(r))[ix] + np.log(alpha) - w1 * la - w2 * lt
-        g_alpha = r / alpha - (r + rx) * (w1 / (alpha + ln_sa_base) + w2 / (alpha + ln_st_base))
-        g_a = -(digamma(a) - digamma(a + b)) + w1 * (digamma(a) - dab) + w2 * (digamma(a + 1) - dab)
-        g_b = -(digamma(b) - digamma(a + b)) + w1 * digamma(b + xs)[ix] + w2 * digamma(bx1s)[ix] - (w1 + w2) * dab
-        grad = -np.array([r * _wsum(w, g_r), alpha * _wsum(w, g_alpha), a * _wsum(w, g_a), b * _wsum(w, g_b)])
-        return value, grad
+        dab = digamma(a + b) - digamma(a + b + xs)
+        g_a = _wsum(rows.c_x, dab) + _wsum(per_x, np.full(len(xs), 1.0 / a))
+        g_b = _wsum(rows.c_x, dab + digamma(b + xs) - digamma(b)) - _wsum(per_x, 1.0 / (b + bx1))
+        return -ll, -np.array([r * g_r, alpha * g_alpha, a * g_a, b * g_b])
 
     def negll_limit(theta):
         r, alpha = np.exp(theta[:2])
         pi = 1.0 / (1.0 + np.exp(-theta[2]))
-        la, lt = np.log(alpha + ln_sa_base), np.log(alpha + ln_st_base)
-        a1 = rx * np.log1p(-pi) - (r + rx) * la
-        a2 = np.where(has_x, np.log(pi) + (rx - 1) * np.log1p(-pi) - (r + rx) * lt, -np.inf)
-        top = np.logaddexp(a1, a2)
-        ll = (gammaln(r + xs) - gammaln(r))[ix] + r * np.log(alpha) + top
-        value = -_wsum(w, ll)
-        if not np.isfinite(value):
+        ll, g_r, g_alpha, per_x = rows.evaluate(r, alpha, xs * np.log1p(-pi), theta[2])
+        if not np.isfinite(ll):
             return 1e300, np.zeros(3)
-        w1, w2 = np.exp(a1 - top), np.exp(a2 - top)
-        g_r = (digamma(r + xs) - digamma(r))[ix] + np.log(alpha) - w1 * la - w2 * lt
-        g_alpha = r / alpha - (r + rx) * (w1 / (alpha + ln_sa_base) + w2 / (alpha + ln_st_base))
-        g_u = -w1 * rx * pi + w2 * ((1 - pi) - (rx - 1) * pi)
-        grad = -np.array([r * _wsum(w, g_r), alpha * _wsum(w, g_alpha), _wsum(w, g_u)])
-        return value, grad
+        g_u = float(per_x.sum()) - pi * rows.sum_x
+        return -ll, -np.array([r * g_r, alpha * g_alpha, g_u])
 
     starts = [np.log([1.0, 1.0, 1.0, 1.0]), np.log([0.5, 0.5, 0.5, 2.0]), np.log([2.0, 2.0, 2.0, 5.0])]
     th, f = _minimize(negll, starts)
-    th_l, f_l = _minimize(negll_limit, [np.array([0.0, 0.0, -1.0]), np.array([np.log(0.5), np.log(0.5), -2.0])])
-    shift = float(_wsum(w, ux)) * np.log(scale)  # LL in original units = LL scaled - sum(x) ln(scale)
+    # The limit's search starts from the model's fit (r, alpha and a/(a+b), which is pi as a, b grow), then
+    # from fixed points as before.
+    from_fit = np.array([th[0], th[1], th[2] - th[3]])  # logit(a/(a+b)) = ln a - ln b
+    th_l, f_l = _minimize(
+        negll_limit, [from_fit, np.array([0.0, 0.0, -1.0]), np.array([np.log(0.5), np.log(0.5), -2.0])]
+    )
+    shift = (rows.sum_x) * np.log(scale)  # LL in original units = LL scaled - sum(x) ln(scale)
     finite_ll, limit_ll = -f - shift, -f_l - shift
     if _tolerated(limit_ll, finite_ll):
         r, alpha = np.exp(th_l[:2])
         pi = float(1.0 / (1.0 + np.exp(-th_l[2])))
-        ll = float(np.sum(bgnbd_limit_log_likelihood(r, alpha * scale, pi, x, t_x, age)))
-        return BgnbdFit(float(r), float(alpha * scale), None, None, pi, ll, n, True)
+        return BgnbdFit(float(r), float(alpha * scale), None, None, pi, float(limit_ll), n, True)
     r, alpha, a, b = np.exp(th)
-    ll = float(np.sum(bgnbd_log_likelihood(r, alpha * scale, a, b, x, t_x, age)))
-    return BgnbdFit(float(r), float(alpha * scale), float(a), float(b), None, ll, n, False)
+    return BgnbdFit(float(r), float(alpha * scale), float(a), float(b), None, float(finite_ll), n, False)
 
 
 # -- Gamma-Gamma ---------------------------------------------------------------------------------------
 
+# Above this, gammaln(z + q) - gammaln(z) is taken from Stirling's series (error below 1e-24) rather than
+# as a difference of two numbers of size z ln z, which loses their digits: at z = 1e7 (p n on a fit that
+# runs to its bound) the rounding of the difference alone moved a fit's log-likelihood by 0.2.
+_STIRLING_FROM = 1e3
+
+
+def _stirling_tail(z):
+    """ln G(z) - [(z - 1/2) ln z - z + ln(2 pi)/2], its asymptotic series (z >= _STIRLING_FROM)."""
+    z2 = z * z
+    return (1.0 / 12.0 - (1.0 / 360.0 - 1.0 / (1260.0 * z2)) / z2) / z
+
+
+def _lgamma_ratio(z, q):
+    """ln G(z + q) - ln G(z) for z, q > 0 (arrays), accurate for large z."""
+    z, q = np.broadcast_arrays(np.asarray(z, dtype=float), np.asarray(q, dtype=float))
+    big = z >= _STIRLING_FROM
+    if not big.any():
+        return gammaln(z + q) - gammaln(z)
+    zb = np.where(big, z, _STIRLING_FROM)
+    stirling = (zb - 0.5) * np.log1p(q / zb) + q * np.log(zb + q) - q + (_stirling_tail(zb + q) - _stirling_tail(zb))
+    return np.where(big, stirling, gammaln(z + q) - gammaln(z))
+
+
+def _gg_head(pn, q):
+    """ln[G(pn + q) / (G(pn) G(q))], with the larger of pn and q taken through _lgamma_ratio."""
+    pn, q = np.broadcast_arrays(np.asarray(pn, dtype=float), np.asarray(q, dtype=float))
+    return np.where(pn >= q, _lgamma_ratio(pn, q) - gammaln(q), _lgamma_ratio(q, pn) - gammaln(pn))
+
+
+def _digamma_ratio(z, q):
+    """psi(z + q) - psi(z) for z, q > 0 (arrays), accurate for large z (the derivative of _lgamma_ratio)."""
+    z, q = np.broadcast_arrays(np.asarray(z, dtype=float), np.asarray(q, dtype=float))
+    big = z >= _STIRLING_FROM
+    if not big.any():
+        return digamma(z + q) - digamma(z)
+    zb = np.where(big, z, _STIRLING_FROM)
+    zq = zb + q
+
+    def tail(u):  # psi(u) - ln u, its asymptotic series
+        u2 = u * u
+        return -0.5 / u - (1.0 / 12.0 - (1.0 / 120.0 - 1.0 / (252.0 * u2)) / u2) / u2
+
+    return np.where(big, np.log1p(q / zb) + (tail(zq) - tail(zb)), digamma(z + q) - digamma(z))
+
 
 def gamma_gamma_log_likelihood(p, q, v, n_spend, spend) -> np.ndarray:
     """Per-customer Gamma-Gamma log-likelihood of the mean spend m over n transactions (Hardie's note 025,
-    eq. 4; Fader, Hardie & Lee 2005b): ln[ G(pn+q)/(G(pn) G(q)) v^q m^(pn-1) n^(pn) / (v+mn)^(pn+q) ]."""
+    eq. 4; Fader, Hardie & Lee 2005b): ln[ G(pn+q)/(G(pn) G(q)) v^q m^(pn-1) n^(pn) / (v+mn)^(pn+q) ],
+    written as ln[G(pn+q)/(G(pn) G(q))] + q ln v - ln m - q ln(mn) - (pn+q) ln(1 + v/(mn)), which is the
+    same number without the cancellation of pn ln(mn) against pn ln(v+mn) when p is large."""
     n, m = _arrays(n_spend, spend)
     pn = p * n
-    return (
-        gammaln(pn + q) - gammaln(pn) - gammaln(q) + q * np.log(v) + (pn - 1) * np.log(m) + pn * np.log(n)
-        - (pn + q) * np.log(v + m * n)
-    )  # fmt: skip
+    mn = m * n
+    return _gg_head(pn, q) + q * np.log(v) - np.log(m) - q * np.log(mn) - (pn + q) * np.log1p(v / mn)
 
 
 def gamma_gamma_limit_log_likelihood(p, theta, n_spend, spend) -> np.ndarray:
@@ -250,58 +374,100 @@ def gamma_gamma_limit_log_likelihood(p, theta, n_spend, spend) -> np.ndarray:
     return pn * np.log(n / theta) + (pn - 1) * np.log(m) - n * m / theta - gammaln(pn)
 
 
+def _inverse_gamma_fit(w, m) -> tuple[float, float, float] | None:
+    """(q, s, sum LL) of the spend model's other edge, p -> infinity with p v -> s (each customer spends the
+    same every time; the customers' spend is then inverse-gamma, 1/m ~ Gamma(q, s)):
+    LL = sum ln[ s^q m^-(q+1) e^(-s/m) / G(q) ]. None when every m is alike (no finite q)."""
+    total = float(w.sum())
+    mean_inv = _wsum(w, 1.0 / m) / total
+    c = float(np.log(mean_inv) + _wsum(w, np.log(m)) / total)  # ln q - psi(q) = c, c > 0 by Jensen
+    if not c > 1e-12:
+        return None
+    from scipy.special import polygamma
+
+    q = 0.5 / c
+    for _ in range(100):  # Newton in ln q: ln q - psi(q) falls from infinity to 0
+        f = np.log(q) - digamma(q) - c
+        step = f / (q * (1.0 / q - polygamma(1, q)))
+        q *= np.exp(-np.clip(step, -2.0, 2.0))
+        if abs(step) < 1e-14:
+            break
+    s = q / mean_inv
+    ll = total * (q * np.log(s) - gammaln(q)) - (q + 1) * _wsum(w, np.log(m)) - s * _wsum(w, 1.0 / m)
+    return float(q), float(s), float(ll)
+
+
 def fit_gamma_gamma(n_spend, spend) -> GammaGammaFit:
     """Maximum-likelihood Gamma-Gamma fit over customers with n_spend >= 1 (note 025, eq. 4 summed), or its
     limit when the limit's maximum is not below the finite one's by more than 1e-6 of it.
 
-    Spend is scaled by its mean before the search (v and theta scale with money, p and q do not)."""
+    Spend is scaled by its mean before the search (v and theta scale with money, p and q do not). The sum
+    over customers is taken from sums computed once (per distinct n, of ln m, ln mn): an evaluation costs
+    one log1p and one division per distinct customer (n, m). The limit's likelihood is all sums.
+
+    Where the likelihood keeps rising as p grows with p v fixed (each customer's spend is the same every
+    time; METRICS.md names no limit for it), the search is also started at that edge, at the bound of the
+    search (p v from the inverse-gamma fit of that edge), so it ends at the bound in a few steps, not after
+    a hundred along the ridge, and at the same point every run."""
     n, m = _arrays(n_spend, spend)
     count = len(n)
-    (un, um), w = _compress(n, m)
     scale = float(np.mean(m)) if count and np.mean(m) > 0 else 1.0
-    sm = um / scale
-
-    ln_m, ln_n = np.log(sm), np.log(un)
-    ns, jn = np.unique(un, return_inverse=True)  # the gamma functions once per distinct n
+    (ns, ms), (jn, jm), w = _distinct_rows(n, m)
+    un, sm = ns[jn], ms[jm] / scale
+    c_n = np.bincount(jn, weights=w, minlength=len(ns))  # customers per distinct n
+    total = float(w.sum())
+    wn = w * un
+    mn = sm * un
+    s_lnm, s_lnmn, s_n, s_mn = _wsum(w, np.log(sm)), _wsum(w, np.log(mn)), _wsum(w, un), _wsum(w, mn)
+    s_nlnn, s_nlnm = _wsum(c_n, ns * np.log(ns)), _wsum(wn, np.log(sm))
+    inv_mn = 1.0 / mn
+    work = [np.empty(len(mn)) for _ in range(3)]  # reused by every evaluation (no page faults)
 
     def negll(theta):
         p, q, v = np.exp(theta)
         pns = p * ns
-        pn = p * un
-        lvm = np.log(v + sm * un)
-        ll = (gammaln(pns + q) - gammaln(pns))[jn] - gammaln(q) + q * np.log(v) + (pn - 1) * ln_m + pn * ln_n
-        ll = ll - (pn + q) * lvm
-        value = -_wsum(w, ll)
-        if not np.isfinite(value):
+        ratio = np.multiply(inv_mn, v, out=work[0])
+        lv = np.log1p(ratio, out=work[1])  # ln(v + mn) - ln(mn)
+        ll = (
+            _wsum(c_n, _gg_head(pns, q)) + total * q * np.log(v) - s_lnm - q * s_lnmn
+            - p * _wsum(wn, lv) - q * _wsum(w, lv)
+        )  # fmt: skip
+        if not np.isfinite(ll):
             return 1e300, np.zeros(3)
-        dpq = digamma(pns + q)[jn]
-        g_p = un * (dpq - digamma(pns)[jn] + ln_m + ln_n - lvm)
-        g_q = dpq - digamma(q) + np.log(v) - lvm
-        g_v = q / v - (pn + q) / (v + sm * un)
-        return value, -np.array([p * _wsum(w, g_p), q * _wsum(w, g_q), v * _wsum(w, g_v)])
+        inv = np.add(ratio, 1.0, out=work[2])
+        np.divide(ratio, inv, out=inv)  # v d/dv ln(v + mn)
+        dpq = digamma(pns + q)
+        g_p = p * (_wsum(c_n, ns * _digamma_ratio(pns, q)) - _wsum(wn, lv))
+        g_q = q * (_wsum(c_n, dpq) - total * digamma(q) + total * np.log(v) - s_lnmn - _wsum(w, lv))
+        g_v = q * total - p * _wsum(wn, inv) - q * _wsum(w, inv)
+        return -ll, -np.array([g_p, g_q, g_v])
 
     def negll_limit(theta):
         p, th = np.exp(theta)
         pns = p * ns
-        pn = p * un
-        ll = pn * (ln_n - np.log(th)) + (pn - 1) * ln_m - un * sm / th - gammaln(pns)[jn]
-        value = -_wsum(w, ll)
-        if not np.isfinite(value):
+        ll = p * (s_nlnn - np.log(th) * s_n + s_nlnm) - s_lnm - s_mn / th - _wsum(c_n, gammaln(pns))
+        if not np.isfinite(ll):
             return 1e300, np.zeros(2)
-        g_p = un * (ln_n - np.log(th)) + un * ln_m - un * digamma(pns)[jn]
-        g_t = -pn / th + un * sm / th**2
-        return value, -np.array([p * _wsum(w, g_p), th * _wsum(w, g_t)])
+        g_p = p * (s_nlnn - np.log(th) * s_n + s_nlnm - _wsum(c_n, ns * digamma(pns)))
+        g_t = -p * s_n + s_mn / th
+        return -ll, -np.array([g_p, g_t])
 
     starts = [np.log([1.0, 1.0, 1.0]), np.log([2.0, 3.0, 2.0]), np.log([5.0, 5.0, 10.0])]
     th, f = _minimize(negll, starts)
+    edge = _inverse_gamma_fit(w, sm)
+    if edge is not None and -LOG_BOUND < np.log(edge[0]) < LOG_BOUND:
+        q_e, s_e, _ = edge
+        ln_p = min(LOG_BOUND, np.log(s_e) + LOG_BOUND)  # v = s/p stays within the bound too
+        th_e, f_e = _minimize(negll, [np.array([ln_p, np.log(q_e), np.log(s_e) - ln_p])])
+        if f_e < f:
+            th, f = th_e, f_e
     th_l, f_l = _minimize(negll_limit, [np.array([0.0, 0.0]), np.array([np.log(3.0), np.log(0.3)])])
-    if _tolerated(-f_l, -f):
+    shift = total * np.log(scale)  # LL in original units = LL scaled - (customers) ln(scale)
+    if _tolerated(-f_l - shift, -f - shift):
         p, theta = np.exp(th_l)
-        ll = float(np.sum(gamma_gamma_limit_log_likelihood(p, theta * scale, n, m)))
-        return GammaGammaFit(float(p), None, None, float(theta * scale), ll, count, True)
+        return GammaGammaFit(float(p), None, None, float(theta * scale), float(-f_l - shift), count, True)
     p, q, v = np.exp(th)
-    ll = float(np.sum(gamma_gamma_log_likelihood(p, q, v * scale, n, m)))
-    return GammaGammaFit(float(p), float(q), float(v * scale), None, ll, count, False)
+    return GammaGammaFit(float(p), float(q), float(v * scale), None, float(-f - shift), count, False)
 
 
 def expected_spend(fit: GammaGammaFit, n_spend, spend) -> np.ndarray:

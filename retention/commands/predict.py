@@ -10,7 +10,7 @@ from retention.cli import Report, _positive_int
 from retention.db import Dataset
 from retention.params import Params
 
-# retention.queries.predict brings scipy (1 s to import): imported by these reports only, not at every CLI start.
+# retention.queries.predict brings scipy when a report fits (1 s to import): imported by these reports only.
 
 
 def _predict_options(parser: argparse.ArgumentParser) -> None:

@@ -9,16 +9,20 @@ else reuses the fit.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
 
-from retention import models
 from retention.db import Dataset, engine
 from retention.errors import InputError
 from retention.params import Params
+
+if TYPE_CHECKING:
+    from retention import models
 
 PREDICT_COLUMNS = [
     "customer_id", "x", "t_x", "age", "p_alive", "expected_purchases", "spend", "expected_spend",
@@ -61,11 +65,27 @@ def _summary(ds: Dataset, key: Params) -> pl.DataFrame:
     return engine(ds).run("predict_summary", key.sql())
 
 
+def _load_models() -> None:
+    try:
+        import retention.models  # noqa: F401
+    except Exception:  # noqa: BLE001, S110 - the import in the calling thread reports it
+        pass
+
+
 @lru_cache(maxsize=16)
 def _fits(ds: Dataset, key: Params) -> tuple[models.BgnbdFit, models.GammaGammaFit | None, ModelError | None]:
     """(BG/NBD fit, Gamma-Gamma fit or None, why the spend model cannot be fitted or None).
     Raises InputError when the BG/NBD model cannot serve the data."""
-    s = _summary(ds, key)
+    # retention.models brings scipy (about 0.8 s of one core to import): it loads in a thread while DuckDB
+    # computes the summary on the others (DuckDB releases the GIL while it runs).
+    loader = threading.Thread(target=_load_models, daemon=True)
+    loader.start()
+    try:
+        s = _summary(ds, key)
+    finally:
+        loader.join()
+    from retention import models
+
     repeat = int((s["x"] >= 1).sum()) if s.height else 0
     if repeat < MIN_REPEAT_BUYERS:
         raise ModelError(
@@ -186,6 +206,8 @@ def p_alive_table(ds: Dataset, p: Params) -> pl.DataFrame:
 
 @lru_cache(maxsize=16)
 def _p_alive_table(ds: Dataset, key: Params, horizon: int) -> pl.DataFrame:
+    from retention import models
+
     s = _summary(ds, key)
     bg = _fits(ds, key)[0]
     x, t_x, age = (s[c].to_numpy().astype(float) for c in ("x", "t_x", "age"))
@@ -204,6 +226,8 @@ def predictions(ds: Dataset, p: Params) -> pl.DataFrame:
 
 @lru_cache(maxsize=16)
 def _predictions(ds: Dataset, key: Params, horizon: int, margin: float) -> pl.DataFrame:
+    from retention import models
+
     s = _summary(ds, key)
     _, gg, why = _fits(ds, key)
     if gg is None:
@@ -262,6 +286,8 @@ def p_alive_curve(fit_: models.BgnbdFit, days: list[dt.date], first_day: dt.date
     """P(alive) of one customer on each day from the first purchase day to T, with x and t_x as of that day
     (falls through each silence, jumps back at each purchase): `day`, `p_alive`. `days` are the customer's
     purchase days on or before T."""
+    from retention import models
+
     purchases = np.array(sorted((d - first_day).days for d in days if first_day <= d <= as_of), dtype=float)
     t = np.arange(0, (as_of - first_day).days + 1, dtype=float)
     count = np.searchsorted(purchases, t, side="right")  # purchase days on or before each day
