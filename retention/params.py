@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
-from retention import db
+from retention import codes, db
 from retention.errors import InputError
 from retention.settings import Settings
 
-PERIODS = ("week", "month", "quarter")
+PERIODS = codes.PERIODS
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,9 @@ class Params:
             "horizon": self.horizon,
             "recent_contact_days": self.recent_contact_days,
             "drop_share": self.drop_share,
+            # the code lists SQL reads (retention/codes.py): status rule order, the RFM segment of each (r, f)
+            "status_codes": list(codes.STATUSES),
+            "rf_segments": list(codes.RF_SEGMENTS),
         }
 
     def with_(self, **changes) -> Params:
