@@ -97,7 +97,9 @@ SEGMENT = CodeList(
     },
 )
 # Value tiers (by monetary percent_rank: high >= 0.8, mid >= 0.5, else low; the cut-offs live in _rfm.sql).
-TIER = CodeList("tier", ("high", "mid", "low"), {"high": "#1d4ed8", "mid": "#60a5fa", "low": "#cbd5e1", NOT_YET: "#e5e7eb"})
+TIER = CodeList(
+    "tier", ("high", "mid", "low"), {"high": "#1d4ed8", "mid": "#60a5fa", "low": "#cbd5e1", NOT_YET: "#e5e7eb"}
+)
 SEGMENTS = SEGMENT.codes
 TIERS = TIER.codes
 

@@ -4,7 +4,6 @@ gap is METRICS.md's median of the gaps on or before d (the mean of the middle tw
 
 from __future__ import annotations
 
-
 import polars as pl
 
 from retention import codes, db
