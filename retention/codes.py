@@ -59,8 +59,6 @@ STATUS = CodeList(
 STATUSES = STATUS.codes
 # The order of a customer's journey (the campaign flow reads left to right, top to bottom in it).
 STATUS_JOURNEY = (NOT_YET, "prospect", "new", "at_risk", "alert", "loyal", "lost", "reactivated")
-# The early-warning list's two statuses have their own warning colours (alert is the urgent one).
-ALERT_COLOURS = {"alert": "#dc2626", "at_risk": "#f97316"}
 
 
 def segment_of(r: int, f: int) -> str:

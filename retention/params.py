@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
-from retention import codes, db
+from retention import codes, db, periods
 from retention.errors import InputError
 from retention.settings import Settings
 
@@ -47,6 +47,7 @@ class Params:
             "filter_pairs": pairs,
             "n_filters": len({attr for attr, _ in self.filters}),
             "period": self.period,
+            "period_step": periods.STEP[self.period],
             "new_days": self.new_days,
             "loyal_min_orders": self.loyal_min_orders,
             "alert_factor": self.alert_factor,

@@ -8,13 +8,14 @@ from functools import lru_cache
 
 import polars as pl
 
+from retention import codes
 from retention.db import Dataset, engine
 from retention.errors import InputError
 from retention.params import Params
 
-# Rule order of METRICS.md (first matching rule wins); `not_yet` only appears as a migration origin.
-STATUSES = ("prospect", "lost", "reactivated", "new", "alert", "loyal", "at_risk")
-NOT_YET = "not_yet"
+# Rule order of METRICS.md (first matching rule wins, retention/codes.py); `not_yet` only appears as a migration origin.
+STATUSES = codes.STATUSES
+NOT_YET = codes.NOT_YET
 CUSTOMER_COLUMNS = [
     "customer_id", "status", "recency", "frequency", "expected_gap", "first_day", "last_day",
     "last_reactivation", "window_days",

@@ -11,6 +11,7 @@ from functools import lru_cache
 
 import polars as pl
 
+from retention import codes
 from retention.db import Dataset, engine
 from retention.errors import InputError
 from retention.params import Params
@@ -18,7 +19,7 @@ from retention.params import Params
 REASON_COLUMNS = ["reason", "count", "share", "cumulative_share", "lost_revenue"]
 SUMMARY_COLUMNS = ["rows", "controllable_share", "unexplained_lapses"]
 ROW_COLUMNS = ["customer_id", "churned_at", "reason", "category", "source", "comment"]
-CATEGORIES = ("controllable", "uncontrollable", "uncategorised")
+CATEGORIES = codes.CATEGORY.codes
 
 # The allow-list of breakdown keys: name -> SQL expression over reason_rows r, firsts f, attrs a.
 BY_KEYS = {

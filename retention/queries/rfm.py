@@ -7,14 +7,15 @@ from functools import lru_cache
 
 import polars as pl
 
+from retention import codes
 from retention.db import Dataset, engine
 from retention.errors import InputError
 from retention.params import Params
 
 # Rule order of METRICS.md; charts, tables and the migration report follow it.
-SEGMENTS = ("champions", "loyal", "promising", "needs_attention", "at_risk", "hibernating")
-TIERS = ("high", "mid", "low")
-NOT_YET = "not_yet"
+SEGMENTS = codes.SEGMENTS
+TIERS = codes.TIERS
+NOT_YET = codes.NOT_YET
 LEVELS = ("segment", "tier")
 
 RFM_COLUMNS = ["customer_id", "recency", "frequency", "monetary", "r", "f", "m", "segment", "tier"]

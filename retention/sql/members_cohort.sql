@@ -9,26 +9,23 @@ status_dates as (
 ),
 -- include: _lifecycle_facts.sql
 -- include: _lifecycle_classify.sql
-target as (
-    select
-        cast($target as date) as p_start,
-        least(
-            cast(cast($target as date) + case $period when 'week' then interval 7 day when 'month' then interval 1 month
-                                                      else interval 3 month end as date) - 1,
-            cast($as_of as date)) as eff_end
+-- the period cohort + k (q = 0) as cohorts.sql cuts it, and the spans of activity cohorts.sql counts
+period_origin as (
+    select cast($target as date) as start_day
 ),
+-- include: _periods.sql
+-- include: _spans.sql
 cohort_members as (
     select cid from pd where n = 1 and cast(date_trunc($period, day) as date) = cast($cohort as date)
 ),
 chosen as (
-    select distinct p.cid
-    from pd p
-    join cohort_members c on c.cid = p.cid
-    cross join target t
+    select distinct s.cid
+    from spans s
+    join cohort_members c on c.cid = s.cid
+    join periods t on t.q = 0
     where case $measure
-        when 'active' then p.day between t.p_start and t.eff_end
-        else p.day <= t.eff_end
-             and least(p.day + p.w, coalesce(p.next_day - 1, cast($as_of as date)), cast($as_of as date)) >= t.eff_end
+        when 'active' then s.day between t.p_start and t.eff_end
+        else s.a <= t.eff_end and s.b >= t.eff_end
     end
 ),
 -- include: _members_final.sql
