@@ -7,7 +7,10 @@ an order or the RFM segment rule here and every report, table and chart follows.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+import polars as pl
 
 
 @dataclass(frozen=True)
@@ -110,3 +113,9 @@ CATEGORY = CodeList(
 
 # Period lengths (METRICS.md "Parameters"); i18n keys `sidebar.period_NAME`.
 PERIODS = ("week", "month", "quarter")
+
+
+def in_order(frame: pl.DataFrame, column: str, order: Sequence[str]) -> pl.DataFrame:
+    """The rows of `frame` sorted by the position of their `column` code in `order` (every code must be in it)."""
+    rank = {code: i for i, code in enumerate(order)}
+    return frame.sort(pl.col(column).replace_strict(rank, return_dtype=pl.Int32))

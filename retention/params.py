@@ -69,6 +69,16 @@ class Params:
         return replace(self, **changes)
 
 
+def check_range(p: Params, date_from: dt.date | None, date_to: dt.date | None) -> None:
+    """The one date-range rule (CLI.md: inclusive bounds, none after T, the start on or before the end) with
+    its one message, for the CLI and the queries the pages call; a None bound is open."""
+    for name, value in (("--from", date_from), ("--to", date_to)):
+        if value is not None and value > p.as_of:
+            raise InputError(f"{name} {value} is after the as-of date {p.as_of}; expected a date on or before it.")
+    if date_from is not None and date_to is not None and date_from > date_to:
+        raise InputError(f"--from {date_from} is after --to {date_to}; expected --from on or before --to.")
+
+
 def default_as_of(ds: db.Dataset) -> dt.date | None:
     return db.engine(ds).meta.get("default_as_of")
 

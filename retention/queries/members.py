@@ -16,7 +16,7 @@ import polars as pl
 from retention import periods
 from retention.db import Dataset, engine
 from retention.errors import InputError
-from retention.params import Params, attributes
+from retention.params import Params, attributes, check_range
 from retention.queries.common import with_attributes
 from retention.queries.lifecycle import NOT_YET, STATUSES
 from retention.queries.rfm import SEGMENTS, TIERS
@@ -128,11 +128,7 @@ def query(
     if kind == "migration":
         if date_from is None or date_to is None:
             raise InputError(f"--of '{of.text}': a migration needs both --from DATE and --to DATE (YYYY-MM-DD).")
-        for name, value in (("--from", date_from), ("--to", date_to)):
-            if value > p.as_of:
-                raise InputError(f"{name} {value} is after the as-of date {p.as_of}; expected a date on or before it.")
-        if date_from > date_to:
-            raise InputError(f"--from {date_from} is after --to {date_to}; expected --from on or before --to.")
+        check_range(p, date_from, date_to)
         return "members_migration", params | {
             "from_status": _one_of(v[0], (NOT_YET, *STATUSES), "status", of),
             "to_status": _one_of(v[1], STATUSES, "status", of),
@@ -159,11 +155,7 @@ def query(
     if kind == "reason":
         code = v[0].strip().lower()
         _one_of(code, known_values(ds)["reason"], "reason", of)
-        for name, value in (("--from", date_from), ("--to", date_to)):
-            if value is not None and value > p.as_of:
-                raise InputError(f"{name} {value} is after the as-of date {p.as_of}; expected a date on or before it.")
-        if date_from is not None and date_to is not None and date_from > date_to:
-            raise InputError(f"--from {date_from} is after --to {date_to}; expected --from on or before --to.")
+        check_range(p, date_from, date_to)
         return "members_reason", params | {"reason": code, "date_from": date_from, "date_to": date_to}
     if kind in ("rfm", "segment", "tier"):
         cell = {"r": None, "f": None, "segment": None, "tier": None}

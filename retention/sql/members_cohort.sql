@@ -4,20 +4,16 @@
 -- the next purchase day or T). $target is the first day of period cohort + k.
 with
 -- include: _scope.sql
-status_dates as (
-    select cast($as_of as date) as d
+-- include: _statuses_at_t.sql
+cohort_members as (
+    select cid from pd where n = 1 and cast(date_trunc($period, day) as date) = cast($cohort as date)
 ),
--- include: _lifecycle_facts.sql
--- include: _lifecycle_classify.sql
--- the period cohort + k (q = 0) as cohorts.sql cuts it, and the spans of activity cohorts.sql counts
+-- include: _spans.sql
 period_origin as (
     select cast($target as date) as start_day
 ),
 -- include: _periods.sql
--- include: _spans.sql
-cohort_members as (
-    select cid from pd where n = 1 and cast(date_trunc($period, day) as date) = cast($cohort as date)
-),
+-- the spans of activity cohorts.sql counts, at the end of period cohort + k (q = 0) as cohorts.sql cuts it
 chosen as (
     select distinct s.cid
     from spans s

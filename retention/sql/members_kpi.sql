@@ -4,17 +4,13 @@
 -- on or before T). Customers with at least one event.
 with
 -- include: _scope.sql
-status_dates as (
-    select cast($as_of as date) as d
-),
--- include: _lifecycle_facts.sql
--- include: _lifecycle_classify.sql
--- the period (q = 0) as kpis.sql cuts it, and the events as kpis.sql counts them
+-- include: _statuses_at_t.sql
+-- include: _kpi_events.sql
 period_origin as (
     select cast($period_start as date) as start_day
 ),
 -- include: _periods.sql
--- include: _kpi_events.sql
+-- the events as kpis.sql counts them, in the period (q = 0) as kpis.sql cuts it
 chosen as (
     select e.cid
     from pd_events e
