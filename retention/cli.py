@@ -14,7 +14,7 @@ import polars as pl
 
 from retention import db
 from retention.errors import InputError
-from retention.params import PERIODS, Params, make_params
+from retention.params import PERIODS, Params, check_range, make_params
 from retention.settings import load_settings, parse_pairs, parse_window_map
 
 
@@ -94,11 +94,7 @@ def date_range(args: argparse.Namespace, p: Params, required: bool = False) -> t
     start, end = getattr(args, "date_from", None), getattr(args, "date_to", None)
     if required and (start is None or end is None):
         raise InputError("This report needs both --from DATE and --to DATE (YYYY-MM-DD).")
-    for name, value in (("--from", start), ("--to", end)):
-        if value is not None and value > p.as_of:
-            raise InputError(f"{name} {value} is after the as-of date {p.as_of}; expected a date on or before it.")
-    if start is not None and end is not None and start > end:
-        raise InputError(f"--from {start} is after --to {end}; expected --from on or before --to.")
+    check_range(p, start, end)
     return start, end
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
-from retention import db
+from retention import codes, db, periods
 from retention.errors import InputError
 from retention.settings import Settings
 
-PERIODS = ("week", "month", "quarter")
+PERIODS = codes.PERIODS
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,7 @@ class Params:
             "filter_pairs": pairs,
             "n_filters": len({attr for attr, _ in self.filters}),
             "period": self.period,
+            "period_step": periods.STEP[self.period],
             "new_days": self.new_days,
             "loyal_min_orders": self.loyal_min_orders,
             "alert_factor": self.alert_factor,
@@ -59,10 +60,23 @@ class Params:
             "horizon": self.horizon,
             "recent_contact_days": self.recent_contact_days,
             "drop_share": self.drop_share,
+            # the code lists SQL reads (retention/codes.py): status rule order, the RFM segment of each (r, f)
+            "status_codes": list(codes.STATUSES),
+            "rf_segments": list(codes.RF_SEGMENTS),
         }
 
     def with_(self, **changes) -> Params:
         return replace(self, **changes)
+
+
+def check_range(p: Params, date_from: dt.date | None, date_to: dt.date | None) -> None:
+    """The one date-range rule (CLI.md: inclusive bounds, none after T, the start on or before the end) with
+    its one message, for the CLI and the queries the pages call; a None bound is open."""
+    for name, value in (("--from", date_from), ("--to", date_to)):
+        if value is not None and value > p.as_of:
+            raise InputError(f"{name} {value} is after the as-of date {p.as_of}; expected a date on or before it.")
+    if date_from is not None and date_to is not None and date_from > date_to:
+        raise InputError(f"--from {date_from} is after --to {date_to}; expected --from on or before --to.")
 
 
 def default_as_of(ds: db.Dataset) -> dt.date | None:

@@ -6,12 +6,12 @@ import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
-from retention import i18n
+from retention import codes, i18n
 from retention.charts import memo, style
 from retention.i18n import t
 from retention.safe import hover_text
 
-STATUS_COLORS = {"alert": "#dc2626", "at_risk": "#f97316"}
+STATUS_COLORS = codes.STATUS.colours
 
 
 @memo

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
-from retention import i18n
+from retention import codes, i18n
 from retention.charts import BAD, GOOD, NEUTRAL, PALETTE, memo, money_prefix, style
 from retention.i18n import t
 from retention.metrics.campaigns import key_label as _key_label
@@ -15,10 +15,7 @@ from retention.queries.campaigns import STATUS_ORDER
 from retention.safe import hover_text
 
 TREATMENT, CONTROL = PALETTE[0], "#94a3b8"
-STATUS_COLORS = {
-    "not_yet": "#cbd5e1", "prospect": "#a78bfa", "new": "#38bdf8", "at_risk": "#f59e0b", "alert": "#f97316",
-    "loyal": "#16a34a", "lost": "#dc2626", "reactivated": "#2563eb",
-}  # fmt: skip
+STATUS_COLORS = codes.STATUS.colours  # the Lifecycle page's colours
 
 
 def key_label(by: str, value: object) -> str:

@@ -7,21 +7,12 @@ import datetime as dt
 import plotly.graph_objects as go
 import polars as pl
 
-from retention import i18n
+from retention import codes, i18n
 from retention.charts import memo, style
 from retention.i18n import t
 from retention.queries.lifecycle import NOT_YET, STATUSES
 
-STATUS_COLORS = {
-    "prospect": "#94a3b8",
-    "lost": "#991b1b",
-    "reactivated": "#9333ea",
-    "new": "#2563eb",
-    "alert": "#f97316",
-    "loyal": "#16a34a",
-    "at_risk": "#eab308",
-    NOT_YET: "#cbd5e1",
-}
+STATUS_COLORS = codes.STATUS.colours
 
 
 def explain(status: str, rules: dict) -> str:

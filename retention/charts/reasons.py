@@ -7,14 +7,14 @@ import datetime as dt
 import plotly.graph_objects as go
 import polars as pl
 
-from retention import i18n
+from retention import codes, i18n
 from retention.charts import PALETTE, memo, money_prefix, style
 from retention.i18n import t
 from retention.metrics.reasons import NO_REASON
 from retention.queries.reasons import CATEGORIES
 from retention.safe import hover_text
 
-CATEGORY_COLORS = {"controllable": "#2563eb", "uncontrollable": "#f97316", "uncategorised": "#94a3b8"}
+CATEGORY_COLORS = codes.CATEGORY.colours
 NO_REASON_COLOR = "#475569"
 # Fixed colours for the usual codes, so a reason keeps its colour on every chart; other codes cycle.
 KNOWN_CODES = (

@@ -5,22 +5,14 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from retention import i18n
+from retention import codes, i18n
 from retention.charts import PALETTE, memo, style
 from retention.i18n import t
 from retention.metrics.rfm import SCORES
 from retention.queries.rfm import level_order
 
-SEGMENT_COLORS = {
-    "champions": "#16a34a",
-    "loyal": "#2563eb",
-    "promising": "#0891b2",
-    "needs_attention": "#ca8a04",
-    "at_risk": "#dc2626",
-    "hibernating": "#64748b",
-    "not_yet": "#cbd5e1",
-}
-TIER_COLORS = {"high": "#1d4ed8", "mid": "#60a5fa", "low": "#cbd5e1", "not_yet": "#e5e7eb"}
+SEGMENT_COLORS = codes.SEGMENT.colours
+TIER_COLORS = codes.TIER.colours
 
 
 def level_color(level: str, code: str) -> str:

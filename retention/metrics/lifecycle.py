@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 
 import polars as pl
 
+from retention import periods
 from retention.queries.lifecycle import NOT_YET, STATUSES
 
 
@@ -31,12 +31,7 @@ def migration_matrix(cells: pl.DataFrame) -> pl.DataFrame:
 
 def one_period_before(as_of: dt.date, period: str, earliest: dt.date) -> dt.date:
     """The same day one period before `as_of` (the month's last day when it has no such day), not before `earliest`."""
-    if period == "week":
-        before = as_of - dt.timedelta(days=7)
-    else:
-        year, month0 = divmod(as_of.year * 12 + as_of.month - 1 - (1 if period == "month" else 3), 12)
-        before = dt.date(year, month0 + 1, min(as_of.day, calendar.monthrange(year, month0 + 1)[1]))
-    return max(before, earliest)
+    return max(periods.same_day_before(as_of, period), earliest)
 
 
 def mix_wide(mix: pl.DataFrame) -> pl.DataFrame:

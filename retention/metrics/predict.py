@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from retention import codes
 from retention.queries.rfm import SEGMENTS
 
 P_ALIVE_BINS = 10
@@ -44,8 +45,7 @@ def value_by_segment(pred: pl.DataFrame, rfm: pl.DataFrame) -> pl.DataFrame:
     `predicted_value` (sum), `value_per_customer`, `mean_p_alive`, `value_share` (of all predicted value)."""
     joined = pred.join(rfm.select("customer_id", "segment"), on="customer_id", how="inner")
     total = float(joined["predicted_value"].sum()) if joined.height else 0.0
-    order = {s: i for i, s in enumerate(SEGMENTS)}
-    return (
+    summary = (
         joined.group_by("segment")
         .agg(
             customers=pl.len().cast(pl.Int64),
@@ -55,11 +55,10 @@ def value_by_segment(pred: pl.DataFrame, rfm: pl.DataFrame) -> pl.DataFrame:
         .with_columns(
             value_per_customer=pl.col("predicted_value") / pl.col("customers"),
             value_share=pl.col("predicted_value") / total if total else pl.lit(None, dtype=pl.Float64),
-            _o=pl.col("segment").replace_strict(order, return_dtype=pl.Int32),
         )
-        .sort("_o")
         .select("segment", "customers", "predicted_value", "value_per_customer", "mean_p_alive", "value_share")
     )
+    return codes.in_order(summary, "segment", SEGMENTS)
 
 
 def top_customers(pred: pl.DataFrame, n: int) -> pl.DataFrame:

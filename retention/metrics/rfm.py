@@ -3,14 +3,14 @@ default migration dates, the table filter (pure polars, no I/O)."""
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 
 import polars as pl
 
+from retention import codes, periods
 from retention.queries.rfm import SEGMENTS, TIERS
 
-SCORES = (1, 2, 3, 4, 5)
+SCORES = codes.SCORES
 
 
 def rf_grid(rfm: pl.DataFrame) -> pl.DataFrame:
@@ -23,20 +23,9 @@ def rf_grid(rfm: pl.DataFrame) -> pl.DataFrame:
     return (
         cells.join(counts, on=["r", "f"], how="left", maintain_order="left")
         .with_columns(pl.col("customers").fill_null(0), pl.col("revenue").fill_null(0.0))
-        .with_columns(segment_of(pl.col("r"), pl.col("f")).alias("segment"))
+        # the segment of each cell by the one rule (codes.segment_of), cells in the same r-major order
+        .with_columns(pl.Series("segment", codes.RF_SEGMENTS, dtype=pl.String))
     )
-
-
-def segment_of(r: pl.Expr, f: pl.Expr) -> pl.Expr:
-    """The segment rule of METRICS.md as a polars expression (for grid cells without customers)."""
-    return (
-        pl.when((r >= 4) & (f >= 4)).then(pl.lit("champions"))
-        .when((r >= 3) & (f >= 3)).then(pl.lit("loyal"))
-        .when(r >= 4).then(pl.lit("promising"))
-        .when(r == 3).then(pl.lit("needs_attention"))
-        .when(f >= 3).then(pl.lit("at_risk"))
-        .otherwise(pl.lit("hibernating"))
-    )  # fmt: skip
 
 
 def _summary(rfm: pl.DataFrame, column: str, codes: tuple[str, ...]) -> pl.DataFrame:
@@ -67,12 +56,7 @@ def tier_summary(rfm: pl.DataFrame) -> pl.DataFrame:
 
 def period_before(day: dt.date, period: str) -> dt.date:
     """The same day one period earlier (a week, a month, a quarter; month ends clamp: 31 May -> 30 Apr)."""
-    if period == "week":
-        return day - dt.timedelta(days=7)
-    months = 1 if period == "month" else 3
-    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
-    month += 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+    return periods.same_day_before(day, period)
 
 
 def filter_table(rfm: pl.DataFrame, segments: list[str], tiers: list[str]) -> pl.DataFrame:

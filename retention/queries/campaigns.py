@@ -7,6 +7,7 @@ from functools import lru_cache
 
 import polars as pl
 
+from retention import codes
 from retention.db import Dataset, engine
 from retention.params import Params
 
@@ -29,7 +30,7 @@ SPLITS = {
     "group": ("contact_group", "true", "false"),
 }
 
-STATUS_ORDER = ("not_yet", "prospect", "new", "at_risk", "alert", "loyal", "lost", "reactivated")
+STATUS_ORDER = codes.STATUS_JOURNEY
 
 
 @lru_cache(maxsize=64)

@@ -8,13 +8,13 @@ from functools import lru_cache
 
 import polars as pl
 
+from retention import codes
 from retention.db import Dataset, engine
-from retention.errors import InputError
-from retention.params import Params
+from retention.params import Params, check_range
 
-# Rule order of METRICS.md (first matching rule wins); `not_yet` only appears as a migration origin.
-STATUSES = ("prospect", "lost", "reactivated", "new", "alert", "loyal", "at_risk")
-NOT_YET = "not_yet"
+# Rule order of METRICS.md (first matching rule wins, retention/codes.py); `not_yet` only appears as a migration origin.
+STATUSES = codes.STATUSES
+NOT_YET = codes.NOT_YET
 CUSTOMER_COLUMNS = [
     "customer_id", "status", "recency", "frequency", "expected_gap", "first_day", "last_day",
     "last_reactivation", "window_days",
@@ -42,13 +42,7 @@ def migrations(ds: Dataset, p: Params, date_from: dt.date, date_to: dt.date) -> 
     """Cells (status at date_from, status at date_to) with customers > 0: `from_status` (a status or
     `not_yet`), `to_status`, `customers`; every customer known at date_to counts once. Both dates must be
     on or before T and date_from on or before date_to (InputError otherwise)."""
-    for name, value in (("from", date_from), ("to", date_to)):
-        if value > p.as_of:
-            raise InputError(
-                f"The {name} date {value} is after the as-of date {p.as_of}; expected a date on or before it."
-            )
-    if date_from > date_to:
-        raise InputError(f"The from date {date_from} is after the to date {date_to}; expected from on or before to.")
+    check_range(p, date_from, date_to)
     params = p.sql() | {"date_from": date_from, "date_to": date_to}
     return engine(ds).run("lifecycle_migrations", params).select("from_status", "to_status", "customers")
 

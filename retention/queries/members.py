@@ -13,9 +13,10 @@ from functools import lru_cache
 
 import polars as pl
 
+from retention import periods
 from retention.db import Dataset, engine
 from retention.errors import InputError
-from retention.params import Params, attributes
+from retention.params import Params, attributes, check_range
 from retention.queries.common import with_attributes
 from retention.queries.lifecycle import NOT_YET, STATUSES
 from retention.queries.rfm import SEGMENTS, TIERS
@@ -83,30 +84,15 @@ def _example(kind: str) -> str:
     }[kind]
 
 
-def _period_start(d: dt.date, period: str) -> dt.date:
-    if period == "week":
-        return d - dt.timedelta(days=d.weekday())
-    if period == "month":
-        return d.replace(day=1)
-    return d.replace(month=(d.month - 1) // 3 * 3 + 1, day=1)
-
-
-def _add_periods(d: dt.date, period: str, k: int) -> dt.date:
-    if period == "week":
-        return d + dt.timedelta(days=7 * k)
-    months = d.month - 1 + k * (1 if period == "month" else 3)
-    return dt.date(d.year + months // 12, months % 12 + 1, 1)
-
-
 def _period_date(text: str, what: str, p: Params, of: Of) -> dt.date:
     try:
         d = dt.date.fromisoformat(text)
     except ValueError:
         raise InputError(f"--of '{of.text}': {what} '{text}' is not a date of the form YYYY-MM-DD.") from None
-    if _period_start(d, p.period) != d:
+    if periods.start(d, p.period) != d:
         raise InputError(
             f"--of '{of.text}': {what} {d} is not the first day of a {p.period}; expected "
-            f"{_period_start(d, p.period)} (the {p.period}'s first day, as the reports print it)."
+            f"{periods.start(d, p.period)} (the {p.period}'s first day, as the reports print it)."
         )
     if d > p.as_of:
         raise InputError(f"--of '{of.text}': {what} {d} is after the as-of date {p.as_of}.")
@@ -142,11 +128,7 @@ def query(
     if kind == "migration":
         if date_from is None or date_to is None:
             raise InputError(f"--of '{of.text}': a migration needs both --from DATE and --to DATE (YYYY-MM-DD).")
-        for name, value in (("--from", date_from), ("--to", date_to)):
-            if value > p.as_of:
-                raise InputError(f"{name} {value} is after the as-of date {p.as_of}; expected a date on or before it.")
-        if date_from > date_to:
-            raise InputError(f"--from {date_from} is after --to {date_to}; expected --from on or before --to.")
+        check_range(p, date_from, date_to)
         return "members_migration", params | {
             "from_status": _one_of(v[0], (NOT_YET, *STATUSES), "status", of),
             "to_status": _one_of(v[1], STATUSES, "status", of),
@@ -159,7 +141,7 @@ def query(
             k = int(v[1])
         except ValueError:
             raise InputError(f"--of '{of.text}': K '{v[1]}' is not a whole number of periods (0, 1, 2, ...).") from None
-        target = _add_periods(cohort, p.period, k) if k >= 0 else None
+        target = periods.add(cohort, p.period, k) if k >= 0 else None
         if target is None or target > p.as_of:
             raise InputError(
                 f"--of '{of.text}': K {k} is outside the cohort's periods; expected 0 up to the {p.period} holding "
@@ -173,11 +155,7 @@ def query(
     if kind == "reason":
         code = v[0].strip().lower()
         _one_of(code, known_values(ds)["reason"], "reason", of)
-        for name, value in (("--from", date_from), ("--to", date_to)):
-            if value is not None and value > p.as_of:
-                raise InputError(f"{name} {value} is after the as-of date {p.as_of}; expected a date on or before it.")
-        if date_from is not None and date_to is not None and date_from > date_to:
-            raise InputError(f"--from {date_from} is after --to {date_to}; expected --from on or before --to.")
+        check_range(p, date_from, date_to)
         return "members_reason", params | {"reason": code, "date_from": date_from, "date_to": date_to}
     if kind in ("rfm", "segment", "tier"):
         cell = {"r": None, "f": None, "segment": None, "tier": None}

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
+from retention import codes
 from retention.db import Dataset, engine
 from retention.errors import InputError
 from retention.params import Params
@@ -268,17 +269,13 @@ def _holdout_check(ds: Dataset, key: Params, holdout_days: int) -> pl.DataFrame:
     frame = base.join(actual, on="customer_id", how="left").with_columns(
         group=pl.when(pl.col("x") >= 7).then(pl.lit("7+")).otherwise(pl.col("x").cast(pl.String))
     )
-    order = {g: i for i, g in enumerate(X_GROUPS)}
-    return (
-        frame.group_by("group")
-        .agg(
-            customers=pl.len().cast(pl.Int64),
-            predicted=pl.col("expected_purchases").mean(),
-            actual=pl.col("actual").fill_null(0).cast(pl.Float64).mean(),
-        )
-        .with_columns(_o=pl.col("group").replace_strict(order, return_dtype=pl.Int32))
-        .sort("_o")
-        .select(pl.col("group").alias("x"), "customers", "predicted", "actual")
+    groups = frame.group_by("group").agg(
+        customers=pl.len().cast(pl.Int64),
+        predicted=pl.col("expected_purchases").mean(),
+        actual=pl.col("actual").fill_null(0).cast(pl.Float64).mean(),
+    )
+    return codes.in_order(groups, "group", X_GROUPS).select(
+        pl.col("group").alias("x"), "customers", "predicted", "actual"
     )
 
 

@@ -11,14 +11,15 @@ from functools import lru_cache
 
 import polars as pl
 
+from retention import codes
 from retention.db import Dataset, engine
 from retention.errors import InputError
-from retention.params import Params
+from retention.params import Params, check_range
 
 REASON_COLUMNS = ["reason", "count", "share", "cumulative_share", "lost_revenue"]
 SUMMARY_COLUMNS = ["rows", "controllable_share", "unexplained_lapses"]
 ROW_COLUMNS = ["customer_id", "churned_at", "reason", "category", "source", "comment"]
-CATEGORIES = ("controllable", "uncontrollable", "uncategorised")
+CATEGORIES = codes.CATEGORY.codes
 
 # The allow-list of breakdown keys: name -> SQL expression over reason_rows r, firsts f, attrs a.
 BY_KEYS = {
@@ -26,15 +27,6 @@ BY_KEYS = {
     "cohort": "cast(date_trunc($period, f.first_day) as date)",
     "attribute": "a.value",
 }
-
-
-def check_range(p: Params, date_from: dt.date | None, date_to: dt.date | None) -> None:
-    """A range bound after T, or a start after the end, is an InputError (the CLI's rule, for the page too)."""
-    for name, value in (("from", date_from), ("to", date_to)):
-        if value is not None and value > p.as_of:
-            raise InputError(f"The range's '{name}' date {value} is after the as-of date {p.as_of}.")
-    if date_from is not None and date_to is not None and date_from > date_to:
-        raise InputError(f"The range starts ({date_from}) after it ends ({date_to}).")
 
 
 def _params(p: Params, date_from: dt.date | None, date_to: dt.date | None, **more) -> dict:

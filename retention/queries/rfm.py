@@ -7,14 +7,15 @@ from functools import lru_cache
 
 import polars as pl
 
+from retention import codes
 from retention.db import Dataset, engine
 from retention.errors import InputError
-from retention.params import Params
+from retention.params import Params, check_range
 
 # Rule order of METRICS.md; charts, tables and the migration report follow it.
-SEGMENTS = ("champions", "loyal", "promising", "needs_attention", "at_risk", "hibernating")
-TIERS = ("high", "mid", "low")
-NOT_YET = "not_yet"
+SEGMENTS = codes.SEGMENTS
+TIERS = codes.TIERS
+NOT_YET = codes.NOT_YET
 LEVELS = ("segment", "tier")
 
 RFM_COLUMNS = ["customer_id", "recency", "frequency", "monetary", "r", "f", "m", "segment", "tier"]
@@ -41,10 +42,7 @@ def segment_migrations(ds: Dataset, p: Params, date_from: dt.date, date_to: dt.d
     level_order (from, then to)."""
     if level not in LEVELS:
         raise InputError(f"Level '{level}' is not one of: {', '.join(LEVELS)}.")
-    if date_from > date_to:
-        raise InputError(f"The first date {date_from} is after the second {date_to}; expected it on or before.")
-    if date_to > p.as_of:
-        raise InputError(f"The date {date_to} is after the as-of date {p.as_of}; expected a date on or before it.")
+    check_range(p, date_from, date_to)
     frame = engine(ds).run("segment_migrations", p.sql() | {"date_from": date_from, "date_to": date_to, "level": level})
     rank = {code: i for i, code in enumerate(level_order(level))}
     return (

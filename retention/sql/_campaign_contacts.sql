@@ -21,7 +21,7 @@ contacted as (
     select distinct cid from scoped_contacts
 ),
 contact_pd as (
-    select p.cid, p.day, p.prev_day, w.w
+    select p.cid, p.day, p.prev_day, w.w, p.gap_median
     from pdays p
     join contacted c on c.cid = p.cid
     join cust_w w on w.cid = p.cid

@@ -4,16 +4,14 @@ period_grid as (
     select cast(unnest(generate_series(
         cast(date_trunc($period, (select min(start_day) from period_origin)) as timestamp),
         cast(date_trunc($period, cast($as_of as date)) as timestamp),
-        case $period when 'week' then interval 7 day when 'month' then interval 1 month else interval 3 month end
+        cast($period_step as interval)
     )) as date) as p_start
 ),
 periods as (
     select
         p_start,
-        cast(p_start + case $period when 'week' then interval 7 day when 'month' then interval 1 month
-                                    else interval 3 month end as date) - 1 as p_end,
-        least(cast(p_start + case $period when 'week' then interval 7 day when 'month' then interval 1 month
-                                          else interval 3 month end as date) - 1, cast($as_of as date)) as eff_end,
+        cast(p_start + cast($period_step as interval) as date) - 1 as p_end,
+        least(cast(p_start + cast($period_step as interval) as date) - 1, cast($as_of as date)) as eff_end,
         cast(row_number() over (order by p_start) - 1 as integer) as q
     from period_grid
 ),

@@ -55,16 +55,11 @@ rfm_scores as (
         end as tier
     from rfm_ranks
 ),
+-- The segment of METRICS.md from (R, F): the rule is written once, in codes.segment_of; $rf_segments holds
+-- its answer for each of the 25 cells, r-major (codes.RF_SEGMENTS, from Params.sql()).
 rfm as (
     select
         *,
-        case
-            when r >= 4 and f >= 4 then 'champions'
-            when r >= 3 and f >= 3 then 'loyal'
-            when r >= 4 then 'promising'
-            when r = 3 then 'needs_attention'
-            when f >= 3 then 'at_risk'
-            else 'hibernating'
-        end as segment
+        cast($rf_segments as varchar[])[(r - 1) * 5 + f] as segment
     from rfm_scores
 ),

@@ -4,11 +4,7 @@
 -- The facts and the status are the lifecycle page's (the shared _lifecycle_* steps), so both agree.
 with
 -- include: _scope.sql
-status_dates as (
-    select cast($as_of as date) as d
-),
--- include: _lifecycle_facts.sql
--- include: _lifecycle_classify.sql
+-- include: _statuses_at_t.sql
 listed as (
     select * from statuses where status in (select unnest(cast($statuses as varchar[])))
 ),
@@ -20,9 +16,9 @@ revenue_365 as (
     group by o.cid
 ),
 -- include: _attr_lists.sql
-final as (
+list_rows as (
     select
-        i.customer_id,
+        l.cid,
         l.status,
         l.recency as days_silent,
         l.expected_gap,
@@ -30,12 +26,9 @@ final as (
         l.frequency,
         coalesce(r.revenue_365d, 0) as revenue_365d,
         -- sort key: equal revenues tie whatever order the threads added the amounts in
-        round(coalesce(r.revenue_365d, 0), 6) as revenue_key,
-        a.attr_names,
-        a.attr_values
+        round(coalesce(r.revenue_365d, 0), 6) as revenue_key
     from listed l
-    join ids i on i.cid = l.cid
     left join revenue_365 r on r.cid = l.cid
-    left join attr_lists a on a.cid = l.cid
-)
+),
+-- include: _list_final.sql
 select * from final order by revenue_key desc, customer_id

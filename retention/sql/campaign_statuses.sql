@@ -12,43 +12,27 @@ moments as (
     select contact_row, cid, campaign, contact_group, 'after' as moment, least(window_end, cast($as_of as date)) as d
     from contact_facts
 ),
--- The purchase days on or before d of each (contact, moment): a gap ends on its purchase day, so the gaps
--- of days on or before d are all on or before d.
-history as (
-    select
-        m.contact_row,
-        m.moment,
-        count(*) as frequency,
-        min(p.day) as first_day,
-        max(p.day) as last_day,
-        median(p.day - p.prev_day) filter (where p.prev_day is not null) as expected_gap,
-        max(p.day) filter (where p.day - p.prev_day > p.w) as last_reactivation,
-        any_value(p.w) as w
-    from moments m
-    join contact_pd p on p.cid = m.cid and p.day <= m.d
-    group by m.contact_row, m.moment
+-- The status rule at each (customer, d) of a moment: the same facts (_status_facts.sql) and the same rule
+-- (_status_rule.sql) as the lifecycle reports, over the contacted customers' purchase days on or before d.
+status_asks as (
+    select distinct cid, d from moments
 ),
-statuses as (
-    select
-        m.contact_row,
-        m.campaign,
-        m.contact_group,
-        m.moment,
-        case
-            when h.contact_row is null then
-                case when k.cid is not null and (k.signed_up_date is null or k.signed_up_date <= m.d)
-                     then 'prospect' else 'not_yet' end
-            when m.d - h.last_day > h.w then 'lost'
-            when h.last_reactivation is not null and m.d - h.last_reactivation <= h.w then 'reactivated'
-            when m.d - h.first_day < $new_days then 'new'
-            when h.frequency >= 2 and m.d - h.last_day > $alert_factor * h.expected_gap then 'alert'
-            when h.frequency = 1 and m.d - h.last_day > h.w / 2 then 'alert'
-            when h.frequency >= $loyal_min_orders then 'loyal'
-            else 'at_risk'
-        end as status
+fact_rows as (
+    select a.d, p.cid, p.day, p.prev_day, p.w, p.gap_median
+    from status_asks a
+    join contact_pd p on p.cid = a.cid and p.day <= a.d
+),
+-- include: _status_facts.sql
+prospect_asks as (
+    select a.d, a.cid, k.signed_up_date
+    from status_asks a
+    join customers_k k on k.cid = a.cid
+),
+-- include: _status_rule.sql
+moment_statuses as (
+    select m.contact_row, m.campaign, m.contact_group, m.moment, coalesce(s.status, 'not_yet') as status
     from moments m
-    left join history h on h.contact_row = m.contact_row and h.moment = m.moment
-    left join customers_k k on k.cid = m.cid
+    left join statuses s on s.cid = m.cid and s.d = m.d
 ),
 pairs as (
     select
@@ -56,7 +40,7 @@ pairs as (
         contact_group,
         max(status) filter (where moment = 'before') as status_before,
         max(status) filter (where moment = 'after') as status_after
-    from statuses
+    from moment_statuses
     group by contact_row, campaign, contact_group
 ),
 final as (

@@ -8,6 +8,7 @@
 -- counts and alive deltas all come from that small table. Revenue is one pass over the order days.
 with
 -- include: _scope.sql
+-- include: _spans.sql
 pd_keys as (
     select
         cast(date_trunc($period, first_day) as date) as cohort,
@@ -15,10 +16,9 @@ pd_keys as (
         -- first purchase day of its period for this customer: counts once in `active`
         prev_day is null or prev_day < cast(date_trunc($period, day) as date) as opens_period,
         n = 1 as is_first,
-        -- the span of activity a purchase day starts lasts until its window runs out, the next purchase
-        -- day, or T; `b` is its last day
-        least(day + w, coalesce(next_day - 1, cast($as_of as date)), cast($as_of as date)) as b
-    from pd
+        -- the span of activity a purchase day starts (_spans.sql): `b` is its last day
+        b
+    from spans
 ),
 pd_stops as (
     select
@@ -30,11 +30,9 @@ pd_stops as (
         -- period's (effective) end, else b's own period
         case
             when b = least(
-                cast(date_trunc($period, b) + case $period when 'week' then interval 7 day when 'month' then interval 1 month
-                                                 else interval 3 month end as date) - 1,
+                cast(date_trunc($period, b) + cast($period_step as interval) as date) - 1,
                 cast($as_of as date))
-            then cast(date_trunc($period, b) + case $period when 'week' then interval 7 day when 'month' then interval 1 month
-                                                 else interval 3 month end as date)
+            then cast(date_trunc($period, b) + cast($period_step as interval) as date)
             else cast(date_trunc($period, b) as date)
         end as stop
     from pd_keys

@@ -9,12 +9,9 @@ period_origin as (
 ),
 -- include: _periods.sql
 -- include: _period_days.sql
--- Spans of activity: a purchase day keeps the customer active until its window runs out, the next
--- purchase day or T; spans of one customer never overlap. A span counts at every period end inside it.
-spans as (
-    select cid, day as a, least(day + w, coalesce(next_day - 1, cast($as_of as date)), cast($as_of as date)) as b
-    from pd
-),
+-- A span of activity counts at every period end inside it.
+-- include: _spans.sql
+-- include: _kpi_events.sql
 span_periods as (
     select s.cid, qa.q as q_lo, case when p.eff_end = s.b then qb.q else qb.q - 1 end as q_hi
     from spans s
@@ -42,19 +39,18 @@ start_spans as (
 purchase_flows as (
     select
         q.q,
-        count(*) filter (where pd.n = 1) as new,
-        count(*) filter (where pd.day - pd.prev_day > pd.w) as reactivations,
+        count(*) filter (where pd.is_new) as new,
+        count(*) filter (where pd.is_reactivation) as reactivations,
         count(*) filter (where pd.prev_day is null or pd.prev_day < p.p_start) as buyers,
         count(*) filter (where pd.prev_day < p.p_start and pd.prev_day >= p.p_start - 1 - pd.w) as repeated
-    from pd
+    from pd_events pd
     join day_q q on q.day = pd.day
     join periods p on p.q = q.q
     group by q.q
 ),
 lapse_events as (
     select pd.cid, q.q
-    from pd join day_q q on q.day = pd.day + pd.w + 1
-    where pd.next_day is null or pd.next_day - pd.day > pd.w
+    from pd_events pd join day_q q on q.day = pd.lapse_day
 ),
 lapse_counts as (
     select q, count(*) as lapses from lapse_events group by q

@@ -1,11 +1,7 @@
 -- Per customer status at T with the facts behind it (recency, frequency, expected gap, first and last day).
 with
 -- include: _scope.sql
-status_dates as (
-    select cast($as_of as date) as d
-),
--- include: _lifecycle_facts.sql
--- include: _lifecycle_classify.sql
+-- include: _statuses_at_t.sql
 final as (
     select
         i.customer_id,

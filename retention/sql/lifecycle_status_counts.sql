@@ -1,11 +1,7 @@
 -- Customers per status at T: all seven statuses in rule order, zeros included.
 with
 -- include: _scope.sql
-status_dates as (
-    select cast($as_of as date) as d
-),
--- include: _lifecycle_facts.sql
--- include: _lifecycle_classify.sql
+-- include: _statuses_at_t.sql
 counts as (
     select status, count(*) as customers from statuses group by status
 ),

@@ -2,11 +2,7 @@
 -- a treatment contact of $campaign dated on or before T that was won back within the attribution window.
 with
 -- include: _scope.sql
-status_dates as (
-    select cast($as_of as date) as d
-),
--- include: _lifecycle_facts.sql
--- include: _lifecycle_classify.sql
+-- include: _statuses_at_t.sql
 -- include: _campaign_contacts.sql
 chosen as (
     select cid from contact_facts where campaign = $campaign and contact_group = 'treatment' and won_back

@@ -4,31 +4,24 @@
 -- the next purchase day or T). $target is the first day of period cohort + k.
 with
 -- include: _scope.sql
-status_dates as (
-    select cast($as_of as date) as d
-),
--- include: _lifecycle_facts.sql
--- include: _lifecycle_classify.sql
-target as (
-    select
-        cast($target as date) as p_start,
-        least(
-            cast(cast($target as date) + case $period when 'week' then interval 7 day when 'month' then interval 1 month
-                                                      else interval 3 month end as date) - 1,
-            cast($as_of as date)) as eff_end
-),
+-- include: _statuses_at_t.sql
 cohort_members as (
     select cid from pd where n = 1 and cast(date_trunc($period, day) as date) = cast($cohort as date)
 ),
+-- include: _spans.sql
+period_origin as (
+    select cast($target as date) as start_day
+),
+-- include: _periods.sql
+-- the spans of activity cohorts.sql counts, at the end of period cohort + k (q = 0) as cohorts.sql cuts it
 chosen as (
-    select distinct p.cid
-    from pd p
-    join cohort_members c on c.cid = p.cid
-    cross join target t
+    select distinct s.cid
+    from spans s
+    join cohort_members c on c.cid = s.cid
+    join periods t on t.q = 0
     where case $measure
-        when 'active' then p.day between t.p_start and t.eff_end
-        else p.day <= t.eff_end
-             and least(p.day + p.w, coalesce(p.next_day - 1, cast($as_of as date)), cast($as_of as date)) >= t.eff_end
+        when 'active' then s.day between t.p_start and t.eff_end
+        else s.a <= t.eff_end and s.b >= t.eff_end
     end
 ),
 -- include: _members_final.sql

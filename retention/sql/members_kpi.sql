@@ -4,27 +4,21 @@
 -- on or before T). Customers with at least one event.
 with
 -- include: _scope.sql
-status_dates as (
-    select cast($as_of as date) as d
+-- include: _statuses_at_t.sql
+-- include: _kpi_events.sql
+period_origin as (
+    select cast($period_start as date) as start_day
 ),
--- include: _lifecycle_facts.sql
--- include: _lifecycle_classify.sql
-target as (
-    select
-        cast($period_start as date) as p_start,
-        least(
-            cast(cast($period_start as date) + case $period when 'week' then interval 7 day when 'month' then interval 1 month
-                                                            else interval 3 month end as date) - 1,
-            cast($as_of as date)) as eff_end
-),
+-- include: _periods.sql
+-- the events as kpis.sql counts them, in the period (q = 0) as kpis.sql cuts it
 chosen as (
-    select p.cid
-    from pd p
-    cross join target t
+    select e.cid
+    from pd_events e
+    join periods t on t.q = 0
     where case $event
-        when 'new' then p.n = 1 and p.day between t.p_start and t.eff_end
-        when 'reactivations' then p.day - p.prev_day > p.w and p.day between t.p_start and t.eff_end
-        else (p.next_day is null or p.next_day - p.day > p.w) and p.day + p.w + 1 between t.p_start and t.eff_end
+        when 'new' then e.is_new and e.day between t.p_start and t.eff_end
+        when 'reactivations' then e.is_reactivation and e.day between t.p_start and t.eff_end
+        else e.lapse_day between t.p_start and t.eff_end
     end
 ),
 -- include: _members_final.sql

@@ -2,11 +2,7 @@
 -- ($date_from / $date_to inclusive, null for open), dated on or before T.
 with
 -- include: _scope.sql
-status_dates as (
-    select cast($as_of as date) as d
-),
--- include: _lifecycle_facts.sql
--- include: _lifecycle_classify.sql
+-- include: _statuses_at_t.sql
 -- include: _reasons.sql
 chosen as (
     select cid from reason_rows where reason = $reason

@@ -1,11 +1,7 @@
 -- Members of an RFM cell (r = $r and f = $f), segment or value tier at T (rfm.sql); a null parameter matches all.
 with
 -- include: _scope.sql
-status_dates as (
-    select cast($as_of as date) as d
-),
--- include: _lifecycle_facts.sql
--- include: _lifecycle_classify.sql
+-- include: _statuses_at_t.sql
 snapshots as (
     select 0 as snap, cast($as_of as date) as d
 ),

@@ -1,11 +1,7 @@
 -- Members of a lifecycle status at T (the customers `status` counts in $status).
 with
 -- include: _scope.sql
-status_dates as (
-    select cast($as_of as date) as d
-),
--- include: _lifecycle_facts.sql
--- include: _lifecycle_classify.sql
+-- include: _statuses_at_t.sql
 chosen as (
     select cid from statuses where d = cast($as_of as date) and status = $status
 ),

@@ -3,9 +3,7 @@
 with
 -- include: _scope.sql
 -- include: _campaign_contacts.sql
-target as (
-    select cid from ids where customer_id = cast($customer_id as varchar)
-),
+-- include: _customer_target.sql
 final as (
     select
         f.contacted_at,

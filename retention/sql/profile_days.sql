@@ -1,9 +1,7 @@
 -- One customer's order days on or before T (refund-only days included), looked up by the id's text form:
 -- the day, its rows, activity rows (amount >= 0 or null), the amount of all rows and whether it is a purchase day.
 with
-target as (
-    select cid from ids where customer_id = cast($customer_id as varchar)
-),
+-- include: _customer_target.sql
 final as (
     select
         d.order_date,

@@ -4,11 +4,7 @@
 -- those with at least $loyal_min_orders baseline purchase days. Status from the one status rule.
 with
 -- include: _scope.sql
-status_dates as (
-    select cast($as_of as date) as d
-),
--- include: _lifecycle_facts.sql
--- include: _lifecycle_classify.sql
+-- include: _statuses_at_t.sql
 candidates as (
     select s.cid, s.status, s.w
     from statuses s
@@ -62,9 +58,9 @@ listed as (
     where fewer_days or less_spend
 ),
 -- include: _attr_lists.sql
-final as (
+list_rows as (
     select
-        i.customer_id,
+        l.cid,
         l.status,
         cast(l.baseline_days as bigint) as baseline_days,
         cast(l.recent_days as bigint) as recent_days,
@@ -74,11 +70,8 @@ final as (
         l.expected_spend,
         l.trigger,
         -- sort key: equal spends tie whatever order the threads added the amounts in
-        round(l.baseline_spend, 6) as sort_key,
-        a.attr_names,
-        a.attr_values
+        round(l.baseline_spend, 6) as sort_key
     from listed l
-    join ids i on i.cid = l.cid
-    left join attr_lists a on a.cid = l.cid
-)
+),
+-- include: _list_final.sql
 select * from final order by sort_key desc, customer_id

@@ -4,11 +4,7 @@
 -- campaign by name on a shared day) and their latest recorded reason (the first code on a shared day).
 with
 -- include: _scope.sql
-status_dates as (
-    select cast($as_of as date) as d
-),
--- include: _lifecycle_facts.sql
--- include: _lifecycle_classify.sql
+-- include: _statuses_at_t.sql
 lost as (
     select cid, recency, frequency, last_day from statuses where status = 'lost'
 ),
@@ -40,9 +36,9 @@ listed as (
     select cid from lost
 ),
 -- include: _attr_lists.sql
-final as (
+list_rows as (
     select
-        i.customer_id,
+        l.cid,
         l.recency as days_silent,
         l.last_day as last_purchase,
         cast(l.frequency as bigint) as frequency,
@@ -54,14 +50,11 @@ final as (
         coalesce(cast($as_of as date) - c.contacted_at <= $recent_contact_days, false) as recently_contacted,
         r.reason as last_reason,
         -- sort key: equal revenues tie whatever order the threads added the amounts in
-        round(coalesce(v.revenue_last_year, 0), 6) as sort_key,
-        a.attr_names,
-        a.attr_values
+        round(coalesce(v.revenue_last_year, 0), 6) as sort_key
     from lost l
-    join ids i on i.cid = l.cid
     left join revenues v on v.cid = l.cid
     left join last_contacts c on c.cid = l.cid
     left join last_reasons r on r.cid = l.cid
-    left join attr_lists a on a.cid = l.cid
-)
+),
+-- include: _list_final.sql
 select * from final order by sort_key desc, customer_id

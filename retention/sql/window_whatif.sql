@@ -18,8 +18,7 @@ holding_t as (
     select cast(date_trunc($period, cast($as_of as date)) as date) as p_start
 ),
 step as (
-    select case $period when 'week' then interval 7 day when 'month' then interval 1 month
-                        else interval 3 month end as len
+    select cast($period_step as interval) as len
 ),
 last_complete as (
     -- the period holding T when T is its last day, else the one before it
