@@ -1,3 +1,5 @@
+-- needs: pd, cust_w, status_dates, facts_at
+-- defines: status_order, buyer_status, first_days, prospect_status, statuses
 -- Status of every known customer at each date d of status_dates(d) (METRICS.md "Status as of T", first
 -- matching rule wins). Needs _scope.sql, status_dates(d) and facts_at(d, cid, w, first_day, last_day,
 -- frequency, expected_gap, last_reactivation) for the customers with a purchase day on or before d;

@@ -1,3 +1,5 @@
+-- needs: pd, status_dates
+-- defines: facts_at
 -- Each customer's facts at each date d of status_dates(d) (on or before T): one grouped pass over the
 -- purchase days on or before d. Needs _scope.sql and status_dates; feeds _lifecycle_classify.sql.
 facts_at as (

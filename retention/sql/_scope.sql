@@ -1,3 +1,5 @@
+-- needs:
+-- defines: filter_pairs, scope, window_map, cust_w, pd, order_days
 -- Shared first steps of every report: the customers in scope (segment filter), each one's window W
 -- (per-segment map, else the global W) and their purchase days on or before T.
 filter_pairs as (

@@ -1,3 +1,5 @@
+-- needs:
+-- defines: filter_pairs, scope, window_map, cust_w, pd, order_days
 -- The shared first steps of _scope.sql when there is no segment filter and no window map: every
 -- customer is in scope with the global W, so the purchase days need no join (same CTEs, same columns).
 filter_pairs as (
