@@ -337,7 +337,7 @@ def _sample(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     settings = load_settings()
     data_dir = args.data or settings.data_dir
-    from retention.db import summarize
+    from retention.validate import summarize
 
     print(summarize(Path(data_dir), settings.timezone))
     return 0

@@ -35,13 +35,14 @@ from retention.tables import (
     TableInfo,
     data_version,
     find_table,
+    folder_dataset,
     table_files,
 )
 
 __all__ = [
     "BASE_TABLES", "DATE_COLUMNS", "KNOWN", "REQUIRED", "SQL_DIR", "TABLES", "Dataset", "Engine", "SqlEngine",
     "TableInfo", "cache_dirs", "cache_file", "data_version", "date_expr", "engine", "fill", "find_table", "ident",
-    "lit", "load_sql", "number_expr", "open_dataset", "params_used", "summarize", "table_files", "warnings",
+    "lit", "load_sql", "number_expr", "open_dataset", "params_used", "table_files", "warnings",
     "_PARAM",
 ]  # fmt: skip
 
@@ -71,19 +72,7 @@ def open_dataset(
     `warnings(ds)` lists. `strict` (the validate command) refuses any broken table instead.
     """
     data_dir = Path(data_dir)
-    if not data_dir.is_dir():
-        raise InputError(
-            f"The data folder {data_dir} does not exist. Point RETENTION_DATA_DIR or --data at a folder holding "
-            "orders.parquet (or an orders/ folder of Parquet files), or create the sample with "
-            "`python -m retention sample --out data/sample`."
-        )
-    if find_table(data_dir, "orders") is None:
-        raise InputError(
-            f"{data_dir} has no orders table: expected {data_dir / 'orders.parquet'} or a folder {data_dir / 'orders'}/ "
-            "of Parquet files with columns customer_id, ordered_at, amount. Import a CSV with "
-            "`python -m retention import FILE --table orders --data DIR`."
-        )
-    ds = Dataset(str(data_dir.resolve()), data_version(data_dir), timezone)
+    ds = folder_dataset(data_dir, timezone)
     with _engines_lock:
         engine = _engines.get(ds)
         # Without the cache the caller wants the raw tables checked (validate): an engine read from a cache has none.
@@ -138,36 +127,3 @@ def engine(ds: Dataset) -> Engine:
         return _engines[ds]
     except KeyError:
         raise InputError(f"The data in {ds.data_dir} changed or was closed; reload the page.") from None
-
-
-# -- the validate command -----------------------------------------------------------------------
-
-
-def summarize(data_dir: Path, timezone: str) -> str:
-    """`python -m retention validate`: open (and so check) the data folder; a short overview when it is valid.
-
-    Raises DataError (listing every problem) or InputError when the folder cannot be used.
-    """
-    ds = open_dataset(data_dir, timezone, use_cache=False, strict=True)
-    eng = engine(ds)
-    lines = [f"{data_dir}: all input rules hold (dates in {timezone})."]
-    for name in TABLES:
-        info = eng.tables.get(name)
-        if info is None:
-            lines.append(f"  {name}: not present (optional)")
-            continue
-        n_rows = eng.run("validate_count", source=f"src_{name}")["n_rows"][0]
-        line = f"  {name}: {n_rows:,} rows, {len(info.columns)} columns ({', '.join(info.columns)}) in {info.path}"
-        if name == "orders":
-            s = eng.run(
-                "validate_summary_orders",
-                order_date=date_expr("ordered_at", info.columns["ordered_at"], eng.ds.timezone),
-                amount=number_expr("amount", info.columns.get("amount")),
-            ).row(0, named=True)
-            refunds = s["refund_rows"]
-            line += (
-                f"; order dates {s['first_order_date']} to {s['last_order_date']}, {s['customers']:,} customers, "
-                f"{refunds:,} refund row{'s' if refunds != 1 else ''}"
-            )
-        lines.append(line)
-    return "\n".join(lines)

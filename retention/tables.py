@@ -1,7 +1,7 @@
 """What a data folder holds: the four tables, their fixed columns (the allow-lists every SQL name comes from),
 where each table's files are, the folder's data version, and the coarse kind of a DuckDB column type.
 
-A leaf module: it runs no SQL and imports nothing of retention.
+A leaf module: it runs no SQL and imports only retention.errors.
 """
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from retention.errors import InputError
 
 TABLES = ("orders", "customers", "churn_reasons", "contacts")
 REQUIRED = {
@@ -110,3 +112,20 @@ class Dataset:
     data_dir: str
     version: str
     timezone: str
+
+
+def folder_dataset(data_dir: Path, timezone: str) -> Dataset:
+    """The Dataset of a data folder's current version; an InputError when there is no folder or no orders."""
+    if not data_dir.is_dir():
+        raise InputError(
+            f"The data folder {data_dir} does not exist. Point RETENTION_DATA_DIR or --data at a folder holding "
+            "orders.parquet (or an orders/ folder of Parquet files), or create the sample with "
+            "`python -m retention sample --out data/sample`."
+        )
+    if find_table(data_dir, "orders") is None:
+        raise InputError(
+            f"{data_dir} has no orders table: expected {data_dir / 'orders.parquet'} or a folder {data_dir / 'orders'}/ "
+            "of Parquet files with columns customer_id, ordered_at, amount. Import a CSV with "
+            "`python -m retention import FILE --table orders --data DIR`."
+        )
+    return Dataset(str(data_dir.resolve()), data_version(data_dir), timezone)

@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from dataclasses import dataclass
+from pathlib import Path
 
 from retention.engine import Engine
-from retention.errors import Problem
+from retention.errors import DataError, Problem
 from retention.sqltext import CONTRACT_COLUMNS, date_expr, ident, number_expr
-from retention.tables import DATE_COLUMNS, REQUIRED, TABLES, TableInfo, type_kind
+from retention.tables import DATE_COLUMNS, REQUIRED, TABLES, TableInfo, folder_dataset, type_kind
 
-__all__ = ["check", "check_table", "number_expr", "rules_for", "today_in", "type_kind"]
+__all__ = ["check", "check_table", "number_expr", "rules_for", "summarize", "today_in", "type_kind"]
 
 # ISO-8601 date, optionally with a time and an offset (or a trailing " UTC", as some databases export).
 # DuckDB's parse alone would also take '2024-3-1', ' 2024-03-01', 'epoch', 'infinity' or an offset of +99:00;
@@ -276,3 +277,40 @@ def check(engine: Engine, today: dt.date, require_orders: bool = True) -> list[P
         if info is not None:
             problems += check_table(engine, info, today)
     return problems
+
+
+# -- the validate command -----------------------------------------------------------------------
+
+
+def summarize(data_dir: Path, timezone: str) -> str:
+    """`python -m retention validate`: check every table of the data folder (the files, never a cache); a short
+    overview when it is valid.
+
+    Raises DataError (listing every problem) or InputError when the folder cannot be used.
+    """
+    eng = Engine(folder_dataset(data_dir, timezone))
+    eng.attach_sources()
+    problems = check(eng, today_in(timezone))
+    if problems:
+        raise DataError(problems)
+    lines = [f"{data_dir}: all input rules hold (dates in {timezone})."]
+    for name in TABLES:
+        info = eng.tables.get(name)
+        if info is None:
+            lines.append(f"  {name}: not present (optional)")
+            continue
+        n_rows = eng.run("validate_count", source=f"src_{name}")["n_rows"][0]
+        line = f"  {name}: {n_rows:,} rows, {len(info.columns)} columns ({', '.join(info.columns)}) in {info.path}"
+        if name == "orders":
+            s = eng.run(
+                "validate_summary_orders",
+                order_date=date_expr("ordered_at", info.columns["ordered_at"], eng.ds.timezone),
+                amount=number_expr("amount", info.columns.get("amount")),
+            ).row(0, named=True)
+            refunds = s["refund_rows"]
+            line += (
+                f"; order dates {s['first_order_date']} to {s['last_order_date']}, {s['customers']:,} customers, "
+                f"{refunds:,} refund row{'s' if refunds != 1 else ''}"
+            )
+        lines.append(line)
+    return "\n".join(lines)
