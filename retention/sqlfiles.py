@@ -46,9 +46,33 @@ def load(name: str, scope: str = "_scope", sql_dir: Path = SQL_DIR) -> str:
     return _expand(sql_dir, name, scope, (), set())
 
 
+@lru_cache(maxsize=512)
 def params_used(name: str, sql_dir: Path = SQL_DIR) -> frozenset[str]:
-    """The $params of NAME.sql and its includes, with either scope."""
-    return frozenset(p for scope in SCOPES for p in params_of(load(name, scope, sql_dir)))
+    """The $params NAME.sql and its includes use, with either scope: those of the steps the final select
+    reaches (a shared step no one reads, such as `pd` in a report on order days only, adds none)."""
+    return frozenset(p for scope in SCOPES for p in reached_params(load(name, scope, sql_dir)))
+
+
+def reached_params(text: str) -> set[str]:
+    """The $params of the text outside CTEs plus those of every CTE the final select reaches."""
+    code = _COMMENT.sub("", text)
+    starts = [(m.start(), m.group(1)) for m in _CTE.finditer(code)]
+    if not starts:
+        return params_of(code)
+    bodies = {name: code[a:b] for (a, name), (b, _) in zip(starts, [*starts[1:], (len(code), "")], strict=True)}
+    last = starts[-1][1]
+    words = {name: set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", body)) for name, body in bodies.items()}
+    reached, todo = set(), [last]
+    while todo:
+        cte = todo.pop()
+        if cte in reached:
+            continue
+        reached.add(cte)
+        todo += [w for w in words[cte] if w in bodies and w != cte]
+    out = params_of(code[: starts[0][0]])
+    for cte in reached:
+        out |= params_of(bodies[cte])
+    return out
 
 
 def header(path: Path) -> tuple[set[str], set[str]]:
