@@ -16,7 +16,7 @@ import polars as pl
 
 from retention import base
 from retention.errors import InputError
-from retention.sqlfiles import load_sql
+from retention.sqlfiles import load_sql, params_used
 from retention.sqltext import fill, first_line, params_of
 from retention.tables import TABLES, Dataset, TableInfo, find_table, table_files, type_kind
 
@@ -97,11 +97,12 @@ class Engine:
         """Run retention/sql/NAME.sql; `fragments` fill {{placeholders}} with allow-listed SQL only.
 
         Without segment filters and window map the scope steps need no joins: the same CTEs come from
-        _scope_all.sql (a mechanism for every report, so no report special-cases it).
+        _scope_all.sql (a mechanism for every report, so no report special-cases it); a window map counts only
+        for a query whose steps read W.
         """
         text = load_sql(name)
         p = params or {}
-        if p.get("n_filters", 1) == 0 and not p.get("wmap_values", [None]):
+        if p.get("n_filters", 1) == 0 and (not p.get("wmap_values", [None]) or "wmap_values" not in params_used(name)):
             text = load_sql(name, scope="_scope_all")
         return self.sql(fill(text, fragments), params)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
-from functools import lru_cache
 
 import numpy as np
 import polars as pl
@@ -19,6 +18,7 @@ from retention import models
 from retention.db import Dataset, engine
 from retention.errors import InputError
 from retention.params import Params
+from retention.queries.cached import query
 
 PREDICT_COLUMNS = [
     "customer_id", "x", "t_x", "age", "p_alive", "expected_purchases", "spend", "expected_spend",
@@ -56,12 +56,12 @@ def summary(ds: Dataset, p: Params) -> pl.DataFrame:
     return _summary(ds, fit_key(p))
 
 
-@lru_cache(maxsize=16)
+@query("predict_summary", maxsize=16, columns=None)
 def _summary(ds: Dataset, key: Params) -> pl.DataFrame:
     return engine(ds).run("predict_summary", key.sql())
 
 
-@lru_cache(maxsize=16)
+@query("predict_summary", maxsize=16, columns=None)
 def _fits(ds: Dataset, key: Params) -> tuple[models.BgnbdFit, models.GammaGammaFit | None, ModelError | None]:
     """(BG/NBD fit, Gamma-Gamma fit or None, why the spend model cannot be fitted or None).
     Raises InputError when the BG/NBD model cannot serve the data."""
@@ -165,7 +165,7 @@ def profit_ratio(ds: Dataset, p: Params) -> float:
     return _profit_ratio(ds, fit_key(p), p.margin)
 
 
-@lru_cache(maxsize=16)
+@query("predict_profit", maxsize=16, columns=None)
 def _profit_ratio(ds: Dataset, key: Params, margin: float) -> float:
     eng = engine(ds)
     columns = set(eng.sql("select column_name from (describe days)")["column_name"].to_list())
@@ -184,7 +184,7 @@ def p_alive_table(ds: Dataset, p: Params) -> pl.DataFrame:
     return _p_alive_table(ds, fit_key(p), p.horizon)
 
 
-@lru_cache(maxsize=16)
+@query("predict_summary", maxsize=16, columns=None)
 def _p_alive_table(ds: Dataset, key: Params, horizon: int) -> pl.DataFrame:
     s = _summary(ds, key)
     bg = _fits(ds, key)[0]
@@ -202,7 +202,7 @@ def predictions(ds: Dataset, p: Params) -> pl.DataFrame:
     return _predictions(ds, fit_key(p), p.horizon, p.margin)
 
 
-@lru_cache(maxsize=16)
+@query("predict_profit", "predict_summary", maxsize=16, columns=None)
 def _predictions(ds: Dataset, key: Params, horizon: int, margin: float) -> pl.DataFrame:
     s = _summary(ds, key)
     _, gg, why = _fits(ds, key)
@@ -237,7 +237,7 @@ def holdout_check(ds: Dataset, p: Params, holdout_days: int) -> pl.DataFrame:
     return _holdout_check(ds, fit_key(p), holdout_days)
 
 
-@lru_cache(maxsize=16)
+@query("predict_holdout", "predict_summary", maxsize=16, columns=None)
 def _holdout_check(ds: Dataset, key: Params, holdout_days: int) -> pl.DataFrame:
     base = _p_alive_table(ds, key, holdout_days)
     actual = engine(ds).run("predict_holdout", key.sql() | {"holdout_days": holdout_days})
