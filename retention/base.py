@@ -42,7 +42,7 @@ def _contacts_fragments(cols: dict[str, str], timezone: str) -> dict[str, str]:
     return {
         "contacted_date": date_expr("contacted_at", cols["contacted_at"], timezone),
         "channel": text_or_null("channel", cols),
-        "cost": "coalesce(try_cast(cost as double), 0)" if "cost" in cols else "cast(0 as double)",
+        "cost": f"coalesce({number_expr('cost', cols['cost'])}, 0)" if "cost" in cols else "cast(0 as double)",
         "group": "coalesce(nullif(lower(trim(cast(\"group\" as varchar))), ''), 'treatment')"
         if "group" in cols
         else "'treatment'",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import duckdb
 import polars as pl
@@ -21,6 +21,7 @@ from retention.sqltext import fill, first_line, params_of
 from retention.tables import TABLES, Dataset, TableInfo, find_table, table_files, type_kind
 
 
+@runtime_checkable
 class SqlEngine(Protocol):
     """What reports need of an engine: run a named query, build the base tables, say which data it holds."""
 
