@@ -69,7 +69,7 @@ def open_dataset(
 
     A broken optional table (customers, churn_reasons, contacts) does not stop the reports that do not use it:
     it is left out (treated as absent) and its problems are kept in meta["dropped"] (table -> message), which
-    `warnings(ds)` lists. `strict` (the validate command) refuses any broken table instead.
+    `warnings(ds)` lists. `strict` refuses any broken table instead (validate.summarize checks the files itself).
     """
     data_dir = Path(data_dir)
     ds = folder_dataset(data_dir, timezone)
