@@ -184,8 +184,9 @@ def check_password(users: dict[str, dict], username: str, password: str) -> str 
     return entry["role"] if ok else None
 
 
-def require(page, settings) -> str:
-    """The signed-in user's role (admin when sign-in is off); stops the page when the role may not see it.
+def require(page, settings, menu=None) -> str:
+    """The signed-in user's role (admin when sign-in is off); stops the page when the role may not see it
+    (after `menu(role)` draws the role's own pages: ui passes its menu, so auth does not import ui).
 
     Broken secrets stop every page with one plain message (the log says what is wrong). The role comes
     from the secrets for the signed-in user on every run, never from the URL or a stored role; an idle
@@ -221,9 +222,8 @@ def require(page, settings) -> str:
             clear_session()
             st.rerun()
     if role not in page.roles:
-        from retention import ui
-
-        ui._menu(role)  # the message says to pick a page from the menu: the role's own pages only
+        if menu is not None:
+            menu(role)  # the message says to pick a page from the menu: the role's own pages only
         st.error(t("auth.forbidden"), icon=":material/block:")
         st.stop()
     return role

@@ -31,6 +31,7 @@ import polars as pl
 
 from retention import db, formats, presets, validate
 from retention.errors import DataError, InputError, Problem
+from retention.sqltext import ident
 
 DELIMITERS = (",", ";", "\t", "|")
 HISTORY_DIR = "_history"
@@ -710,7 +711,7 @@ def _aligned(old: dict[str, str], new: dict[str, str], table: str) -> tuple[str,
     def select(mine: dict[str, str], other: dict[str, str]) -> str:
         out = []
         for column in mine:
-            q, t = _ident(column), target(column, mine, other)
+            q, t = ident(column), target(column, mine, other)
             out.append(f"cast({q} as {t}) as {q}" if t else q)
         return ", ".join(out)
 
@@ -755,7 +756,7 @@ def _stage(
     trimmed = {db.DATE_COLUMNS[table], *NUMBER_COLUMNS.get(table, ())} if source.kind == "csv" and not preset else set()
     # Identifiers here come from the file's own header or the user's --column, always quoted; values are $params.
     select = ",\n            ".join(
-        f"{'trim(' + _ident(src) + ')' if dst in trimmed else _ident(src)} as {_ident(dst)}"
+        f"{'trim(' + ident(src) + ')' if dst in trimmed else ident(src)} as {ident(dst)}"
         for src, dst in renames.items()
     )
     engine.execute(
@@ -812,7 +813,7 @@ def _converted_columns(engine: db.Engine, table: str, columns: dict[str, str]) -
     date_column = db.DATE_COLUMNS[table]
     out = []
     for column, duck_type in columns.items():
-        q = _ident(column)
+        q = ident(column)
         if column == date_column and validate.type_kind(duck_type) == "text":
             expr = f"cast(nullif(trim({q}), '') as {_date_type(engine, table)})"
         elif column in NUMBER_COLUMNS.get(table, ()):
@@ -1152,7 +1153,3 @@ def _sniff(path: Path, label: Path) -> tuple[str, list[str]]:
 
 def _delimiter_name(delimiter: str) -> str:
     return {",": "commas", ";": "semicolons", "\t": "tabs", "|": "'|'"}[delimiter]
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'

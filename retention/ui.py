@@ -174,7 +174,7 @@ def setup(page_key: str, needs_data: bool = True) -> Context:
 
     from retention import auth
 
-    role = auth.require(page, settings)
+    role = auth.require(page, settings, menu=_menu)
     _menu(role)
     if not needs_data:
         _language_picker()

@@ -2,7 +2,7 @@
 
 Each table is checked in one aggregate pass (plus one grouped pass for duplicate customers): per rule, the
 rows breaking it and the smallest breaking value. The rule conditions are SQL fragments built here from
-the table's schema; column names come only from the allow-lists in db.py and values travel as $params.
+the table's schema; column names come only from the allow-lists in tables.py and values travel as $params.
 """
 
 from __future__ import annotations
@@ -12,8 +12,12 @@ import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
 
-from retention import db
-from retention.errors import Problem
+from retention.engine import Engine
+from retention.errors import DataError, Problem
+from retention.sqltext import CONTRACT_COLUMNS, date_expr, ident, number_expr
+from retention.tables import DATE_COLUMNS, REQUIRED, TABLES, TableInfo, folder_dataset, type_kind
+
+__all__ = ["check", "check_table", "number_expr", "rules_for", "summarize", "today_in", "type_kind"]
 
 # ISO-8601 date, optionally with a time and an offset (or a trailing " UTC", as some databases export).
 # DuckDB's parse alone would also take '2024-3-1', ' 2024-03-01', 'epoch', 'infinity' or an offset of +99:00;
@@ -37,46 +41,11 @@ EXPECT_COST = (
 )
 EXPECT_NUMBER = "a number with a dot as decimal separator, such as 12.50 (no thousands separators; empty when unknown)"
 
-_INTEGER_TYPES = {
-    "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
-    "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT",
-}  # fmt: skip
-_FLOAT_TYPES = {"FLOAT", "DOUBLE", "REAL"}
 _EXAMPLE_WIDTH = 60
 
 
 def today_in(timezone: str) -> dt.date:
     return dt.datetime.now(zoneinfo.ZoneInfo(timezone)).date()
-
-
-def type_kind(duck_type: str) -> str:
-    """Coarse kind of a DuckDB column type: text, integer, decimal, float, temporal, id, null or other."""
-    t = duck_type.upper()
-    if t == "VARCHAR":
-        return "text"
-    if t in _INTEGER_TYPES:
-        return "integer"
-    if t.startswith("DECIMAL"):
-        return "integer" if t.replace(" ", "").endswith(",0)") else "decimal"
-    if t in _FLOAT_TYPES:
-        return "float"
-    if t == "DATE" or t.startswith("TIMESTAMP"):
-        return "temporal"
-    if t == "UUID":
-        return "id"
-    if t.strip('"') == "NULL":
-        return "null"  # a column with no values at all (for example written from an all-null frame)
-    return "other"
-
-
-def number_expr(column: str, duck_type: str | None) -> str:
-    """SQL reading an allow-listed number column (amount, cost) as DOUBLE; text is trimmed, '' is null."""
-    if duck_type is None:
-        return "cast(null as double)"
-    q = _q(column)
-    if type_kind(duck_type) == "text":
-        return f"try_cast(nullif(trim({q}), '') as double)"
-    return f"cast({q} as double)"
 
 
 @dataclass(frozen=True)
@@ -92,23 +61,16 @@ class Rule:
 # -- the rules per column kind ------------------------------------------------------------------
 
 
-def _q(column: str) -> str:
-    known = {c for cols in db.KNOWN.values() for c in cols}
-    if column not in known:
-        raise ValueError(f"not a contract column: {column!r}")
-    return f'"{column}"'
-
-
 def _wrong_type(column: str, duck_type: str, expected: str, required: bool = False) -> Rule:
     """A column whose type cannot hold the values: every value breaks it (and every row, when required)."""
-    q = _q(column)
+    q = ident(column, CONTRACT_COLUMNS)
     return Rule(column, "true" if required else f"{q} is not null", q, f"{expected} (the column has type {duck_type})")
 
 
 def _id_rules(columns: dict[str, str]) -> list[Rule]:
     duck_type = columns["customer_id"]
     kind = type_kind(duck_type)
-    q = _q("customer_id")
+    q = ident("customer_id", CONTRACT_COLUMNS)
     expected = "a customer_id in every row (text or a whole number)"
     if kind == "text":
         return [Rule("customer_id", f"{q} is null or trim({q}) = ''", q, expected)]
@@ -119,7 +81,7 @@ def _id_rules(columns: dict[str, str]) -> list[Rule]:
 
 def _date_rules(column: str, duck_type: str, required: bool) -> list[Rule]:
     kind = type_kind(duck_type)
-    q = _q(column)
+    q = ident(column, CONTRACT_COLUMNS)
     rules: list[Rule] = []
     if kind in ("temporal", "null"):
         if required:
@@ -146,8 +108,8 @@ def _date_rules(column: str, duck_type: str, required: bool) -> list[Rule]:
 def _future_rule(column: str, duck_type: str, today: dt.date, timezone: str) -> list[Rule]:
     if type_kind(duck_type) not in ("temporal", "text"):
         return []
-    q = _q(column)
-    future = f"{db.date_expr(column, duck_type, timezone)} > $today"
+    q = ident(column, CONTRACT_COLUMNS)
+    future = f"{date_expr(column, duck_type, timezone)} > $today"
     if type_kind(duck_type) == "text":
         # Parsing text in the zone is the slow part; an ISO value earlier than $future_cutoff (two days before
         # today, the most an offset plus the zone can shift a date) cannot be in the future.
@@ -161,7 +123,7 @@ def _future_rule(column: str, duck_type: str, today: dt.date, timezone: str) -> 
 
 def _number_rules(column: str, duck_type: str) -> list[Rule]:
     kind = type_kind(duck_type)
-    q = _q(column)
+    q = ident(column, CONTRACT_COLUMNS)
     if kind == "text":
         return [
             Rule(column, f"trim({q}) <> '' and not regexp_full_match(trim({q}), $number_pattern)", q, EXPECT_NUMBER)
@@ -176,9 +138,9 @@ def _number_rules(column: str, duck_type: str) -> list[Rule]:
 def _not_negative_rule(column: str, duck_type: str, expected: str) -> list[Rule]:
     """A number column that may not be below 0 (values the number rules refuse are theirs, reported once)."""
     kind = type_kind(duck_type)
-    q = _q(column)
+    q = ident(column, CONTRACT_COLUMNS)
     if kind == "text":
-        value = f"try_cast(nullif(trim({q}), '') as double)"
+        value = number_expr(column, duck_type)
         bad = f"regexp_full_match(trim({q}), $number_pattern) and {value} < 0"
         return [Rule(column, bad, q, expected)]
     if kind in ("integer", "decimal", "float"):
@@ -187,7 +149,7 @@ def _not_negative_rule(column: str, duck_type: str, expected: str) -> list[Rule]
 
 
 def _choice_rule(column: str, param: str, expected: str) -> Rule:
-    q = _q(column)
+    q = ident(column, CONTRACT_COLUMNS)
     text = f"trim(cast({q} as varchar))"
     return Rule(column, f"{text} <> '' and not list_contains(${param}, lower({text}))", q, expected)
 
@@ -197,9 +159,9 @@ def rules_for(name: str, columns: dict[str, str], today: dt.date, timezone: str)
     rules: list[Rule] = []
     if "customer_id" in columns:
         rules += _id_rules(columns)
-    date_column = db.DATE_COLUMNS[name]
+    date_column = DATE_COLUMNS[name]
     if date_column in columns:
-        required = date_column in db.REQUIRED[name]
+        required = date_column in REQUIRED[name]
         rules += _date_rules(date_column, columns[date_column], required)
         if name == "orders":
             rules += _future_rule(date_column, columns[date_column], today, timezone)
@@ -241,10 +203,10 @@ def _example(value: object) -> str:
     return f"'{text}'"
 
 
-def check_table(engine: db.Engine, info: db.TableInfo, today: dt.date) -> list[Problem]:
+def check_table(engine: Engine, info: TableInfo, today: dt.date) -> list[Problem]:
     """Problems of one raw table registered as view src_NAME (one aggregate pass, two for customers)."""
     name, columns, file = info.name, info.columns, str(info.path)
-    if name not in db.TABLES:
+    if name not in TABLES:
         raise ValueError(f"unknown table {name!r}")
     timezone = engine.ds.timezone
     rules = rules_for(name, columns, today, timezone)
@@ -259,7 +221,7 @@ def check_table(engine: db.Engine, info: db.TableInfo, today: dt.date) -> list[P
     n_rows = counts["n_rows"]
 
     problems: list[Problem] = []
-    missing = [c for c in db.REQUIRED[name] if c not in columns]
+    missing = [c for c in REQUIRED[name] if c not in columns]
     for column in missing:
         has = ", ".join(columns) or "none"
         problems.append(
@@ -294,7 +256,7 @@ def check_table(engine: db.Engine, info: db.TableInfo, today: dt.date) -> list[P
     return problems
 
 
-def check(engine: db.Engine, today: dt.date, require_orders: bool = True) -> list[Problem]:
+def check(engine: Engine, today: dt.date, require_orders: bool = True) -> list[Problem]:
     """Every broken input rule of the tables attached to `engine` (views src_NAME), all tables at once.
 
     `require_orders=False` checks whatever tables are attached on their own (the importer stages one).
@@ -310,7 +272,7 @@ def check(engine: db.Engine, today: dt.date, require_orders: bool = True) -> lis
                 "an orders table: orders.parquet, or a folder orders/ holding at least one Parquet file",
             )
         )
-    for name in db.TABLES:
+    for name in TABLES:
         info = engine.tables.get(name)
         if info is not None:
             problems += check_table(engine, info, today)
@@ -321,24 +283,28 @@ def check(engine: db.Engine, today: dt.date, require_orders: bool = True) -> lis
 
 
 def summarize(data_dir: Path, timezone: str) -> str:
-    """`python -m retention validate`: open (and so check) the data folder; a short overview when it is valid.
+    """`python -m retention validate`: check every table of the data folder (the files, never a cache); a short
+    overview when it is valid.
 
     Raises DataError (listing every problem) or InputError when the folder cannot be used.
     """
-    ds = db.open_dataset(data_dir, timezone, use_cache=False, strict=True)
-    engine = db.engine(ds)
+    eng = Engine(folder_dataset(data_dir, timezone))
+    eng.attach_sources()
+    problems = check(eng, today_in(timezone))
+    if problems:
+        raise DataError(problems)
     lines = [f"{data_dir}: all input rules hold (dates in {timezone})."]
-    for name in db.TABLES:
-        info = engine.tables.get(name)
+    for name in TABLES:
+        info = eng.tables.get(name)
         if info is None:
             lines.append(f"  {name}: not present (optional)")
             continue
-        n_rows = engine.run("validate_count", source=f"src_{name}")["n_rows"][0]
+        n_rows = eng.run("validate_count", source=f"src_{name}")["n_rows"][0]
         line = f"  {name}: {n_rows:,} rows, {len(info.columns)} columns ({', '.join(info.columns)}) in {info.path}"
         if name == "orders":
-            s = engine.run(
+            s = eng.run(
                 "validate_summary_orders",
-                order_date=db.date_expr("ordered_at", info.columns["ordered_at"], engine.ds.timezone),
+                order_date=date_expr("ordered_at", info.columns["ordered_at"], eng.ds.timezone),
                 amount=number_expr("amount", info.columns.get("amount")),
             ).row(0, named=True)
             refunds = s["refund_rows"]

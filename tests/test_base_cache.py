@@ -9,7 +9,7 @@ from retention import db
 from tests.conftest import d, run_cli
 
 
-def test_cache_written_reused_and_invalidated(tmp_path, sample_dir):
+def test_cache_written_reused_and_invalidated(tmp_path, sample_dir, monkeypatch):
     data = tmp_path / "data"
     shutil.copytree(sample_dir, data)
     shutil.rmtree(data / ".retention-cache", ignore_errors=True)
@@ -17,11 +17,27 @@ def test_cache_written_reused_and_invalidated(tmp_path, sample_dir):
     assert first.returncode == 0, first.stderr
     caches = list((data / ".retention-cache").glob("base-*.duckdb"))
     assert len(caches) == 1
+    written = caches[0].stat()
     second = run_cli("cohorts", "--data", data)
+    # The second process read the file and wrote no new one (a rebuild replaces it: a new inode and mtime).
+    assert (caches[0].stat().st_ino, caches[0].stat().st_mtime_ns) == (written.st_ino, written.st_mtime_ns)
     assert second.stdout.splitlines()[0] == first.stdout.splitlines()[0]
     assert [r.split(",")[:5] for r in second.stdout.splitlines()] == [
         r.split(",")[:5] for r in first.stdout.splitlines()
     ]
+    # In this process: the base comes from the cache file, the raw tables are neither read nor built on.
+    from retention import base, engine
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the base was rebuilt although the cache holds it")
+
+    monkeypatch.setattr(db, "_engines", type(db._engines)())
+    monkeypatch.setattr(base, "build_base", refuse)
+    monkeypatch.setattr(engine.Engine, "attach_sources", refuse)
+    ds = db.open_dataset(data)
+    assert db.engine(ds).loaded_from == caches[0]
+    assert db.engine(ds).run("validate_count", source="ids")["n_rows"][0] > 0
+    monkeypatch.undo()
     # Rewriting a table changes the data version: a new cache, the old one kept at most as a spare.
     (data / "churn_reasons.parquet").write_bytes((data / "churn_reasons.parquet").read_bytes())
     third = run_cli("cohorts", "--data", data, "--filter", "region=East")

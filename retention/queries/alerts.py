@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import polars as pl
 
 from retention.db import Dataset, engine
 from retention.params import Params, attributes
+from retention.queries.cached import query
 from retention.queries.common import with_attributes
 
 ALERT_COLUMNS = [
@@ -15,7 +14,7 @@ ALERT_COLUMNS = [
 ]  # fmt: skip
 
 
-@lru_cache(maxsize=32)
+@query("alerts", maxsize=32, columns=[*ALERT_COLUMNS, "attr_names", "attr_values"])
 def customer_facts(ds: Dataset, p: Params, statuses: tuple[str, ...]) -> pl.DataFrame:
     """Customers whose status at T is one of `statuses`, sorted by revenue_365d descending, then customer_id:
     ALERT_COLUMNS plus `attr_names`, `attr_values` (lists: the customer's segment attributes as text).

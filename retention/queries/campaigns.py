@@ -3,13 +3,12 @@ the contacted come back, and the statuses of the contacted customers before and 
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import polars as pl
 
 from retention import codes
 from retention.db import Dataset, engine
 from retention.params import Params
+from retention.queries.cached import query
 
 CAMPAIGN_COLUMNS = [
     "campaign", "contacts", "won_back", "win_back_rate", "revenue_won", "cost", "cost_per_win", "roi",
@@ -33,12 +32,12 @@ SPLITS = {
 STATUS_ORDER = codes.STATUS_JOURNEY
 
 
-@lru_cache(maxsize=64)
+@query("campaigns", maxsize=64, columns=lambda ds, p, by="campaign": [by, *REPORT_COLUMNS[1:], *EXTRA_COLUMNS])
 def campaign_figures(ds: Dataset, p: Params, by: str = "campaign") -> pl.DataFrame:
-    """One row per campaign (or `channel`, or `group`), sorted by it (null last), for the contacts dated on
+    """One row per campaign (or channel, or group, by `by`), sorted by it (null last), for the contacts dated on
     or before T of customers in scope, with the window `p.attribution_days`.
 
-    Columns: the key (`campaign`, `channel` or `group`), `contacts`, `won_back`, `win_back_rate`,
+    Columns: the key (`by`: campaign, channel or group), `contacts`, `won_back`, `win_back_rate`,
     `revenue_won`, `cost`, `cost_per_win`, `roi`, `control_size`, `control_rate`, `uplift` (the CLI columns),
     `profit_won`, `profit_roi`, `cost_per_win_vs_acquisition` (null without an acquisition cost), then `open_contacts` (treatment rows whose window reaches past T), `control_won_back`, `control_open`,
     `uplift_low`, `uplift_high` (the 95% interval of the uplift). By group, every row of the group is
@@ -72,12 +71,18 @@ def report_table(ds: Dataset, p: Params, by: str | None = None) -> pl.DataFrame:
     return campaigns_by(ds, p, by).select("campaign", "by_value", *REPORT_COLUMNS[1:])
 
 
-@lru_cache(maxsize=64)
+@query(
+    "campaigns_by_attribute",
+    "campaigns_by_status",
+    "campaigns_by_tier",
+    maxsize=64,
+    columns=lambda ds, p, by: ["campaign", "by_value", *REPORT_COLUMNS[1:], *EXTRA_COLUMNS],
+)
 def campaigns_by(ds: Dataset, p: Params, by: str) -> pl.DataFrame:
     """Every figure of campaign_figures per campaign and value of `by`, sorted by campaign then value: `campaign`,
-    `by_value`, then campaign_figures' columns. `by` is `status_before` (the status at contacted_at - 1,
-    `not_yet` without one), `tier_before` (the value tier that day among the customers with a purchase day by
-    then, `none` without one) or a segment attribute (`none` without a value); a value with control rows only
+    `by_value`, then campaign_figures' columns. `by` is status_before (the status at contacted_at - 1,
+    'not_yet' without one), tier_before (the value tier that day among the customers with a purchase day by
+    then, 'none' without one) or a segment attribute ('none' without a value); a value with control rows only
     has 0 contacts. Another name is an InputError."""
     from retention.errors import InputError
     from retention.params import attributes
@@ -94,7 +99,7 @@ def campaigns_by(ds: Dataset, p: Params, by: str) -> pl.DataFrame:
     return frame.rename({"key": "campaign"})
 
 
-@lru_cache(maxsize=64)
+@query("campaign_wins", maxsize=64)
 def wins_by_day(ds: Dataset, p: Params, campaign: str | None = None) -> pl.DataFrame:
     """Cumulative win-backs by day since the contact, for one campaign (or all when None).
 
@@ -105,16 +110,16 @@ def wins_by_day(ds: Dataset, p: Params, campaign: str | None = None) -> pl.DataF
     return engine(ds).run("campaign_wins", p.sql() | {"campaign": campaign})
 
 
-@lru_cache(maxsize=64)
+@query("campaign_statuses", maxsize=64)
 def status_flow(ds: Dataset, p: Params) -> pl.DataFrame:
     """Contacts counted by `campaign`, `contact_group`, `status_before` (status on contacted_at - 1) and
     `status_after` (status at the end of the attribution window, or at T when it is still open): column
-    `contacts`. Statuses follow METRICS.md "Status as of T" evaluated at those dates; `not_yet` for a
+    `contacts`. Statuses follow METRICS.md "Status as of T" evaluated at those dates; 'not_yet' for a
     customer without a purchase day or a customers row by then."""
     return engine(ds).run("campaign_statuses", p.sql())
 
 
-@lru_cache(maxsize=8)
+@query("campaign_table", maxsize=8)
 def contacts_table(ds: Dataset) -> dict:
     """What the contacts table holds, whatever filters and T: `contact_rows`, `first_contact`, `last_contact`."""
     return engine(ds).run("campaign_table").row(0, named=True)

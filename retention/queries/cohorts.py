@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import polars as pl
 
 from retention.db import Dataset, engine
 from retention.params import Params
+from retention.queries.cached import query
 
 COHORT_COLUMNS = [
     "cohort", "k", "cohort_size", "active", "alive", "revenue",
@@ -15,14 +14,14 @@ COHORT_COLUMNS = [
 ]  # fmt: skip
 
 
-@lru_cache(maxsize=64)
+@query("cohorts", maxsize=64)
 def cohort_table(ds: Dataset, p: Params) -> pl.DataFrame:
     """One row per cohort and k: `cohort` (date, first day of the cohort's period), `k`, `cohort_size`,
     `active`, `alive`, `revenue`, `revenue_per_customer`, `cumulative_revenue_per_customer`, `complete`."""
     return engine(ds).run("cohorts", p.sql()).select(COHORT_COLUMNS)
 
 
-@lru_cache(maxsize=64)
+@query("cohorts_active", "cohorts_active_all", maxsize=64)
 def active_table(ds: Dataset, p: Params) -> pl.DataFrame:
     """The active cohort table alone (one pass, much cheaper than all metrics): `cohort`, `k`, `cohort_size`,
     `active`, `complete`. Without a segment filter it reads the base rolled up by (first day, day)."""

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import polars as pl
 
 from retention.db import Dataset, engine
 from retention.params import Params
+from retention.queries.cached import query
 
 
-@lru_cache(maxsize=8)
+@query("attribute_values", maxsize=8, columns=None)
 def attribute_values(ds: Dataset, max_values: int = 200) -> dict[str, list[str]]:
     """{attribute: sorted values} for attributes with at most max_values distinct values."""
     frame = engine(ds).run("attribute_values", {"max_values": max_values})
@@ -20,7 +19,7 @@ def attribute_values(ds: Dataset, max_values: int = 200) -> dict[str, list[str]]
     return out
 
 
-@lru_cache(maxsize=64)
+@query("overview", maxsize=64)
 def overview(ds: Dataset, p: Params) -> dict:
     """Customers in scope at T: `buyers`, `prospects`, `customers`, `active` (within the window),
     `order_rows`, `activity_rows`, `refund_rows`, `revenue`, `first_order_date`, `last_order_date`."""

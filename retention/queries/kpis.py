@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import polars as pl
 
 from retention.db import Dataset, engine
 from retention.params import Params
+from retention.queries.cached import query
 
 KPI_COLUMNS = [
     "period", "complete", "active_start", "active_end", "new", "reactivations", "lapses", "churn_rate",
@@ -16,18 +15,18 @@ KPI_COLUMNS = [
 ]  # fmt: skip
 
 
-@lru_cache(maxsize=64)
+@query("kpis", "kpis_revenue", maxsize=64)
 def kpi_table(ds: Dataset, p: Params) -> pl.DataFrame:
     """One row per period from the one holding the earliest order_date in scope to the one holding T, empty
     periods included: `period` (first day), `complete`, `active_start`, `active_end`, `new`, `reactivations`,
     `lapses`, `churn_rate`, `retention_rate`, `repeat_rate`, `buyers`, `orders`, `revenue`, `aov`,
     `returning_revenue_share`, `top20_revenue_share` (rates null when their denominator is 0)."""
     flows = engine(ds).run("kpis", p.sql())
-    revenue = revenue_kpis(ds, p.with_(window=0, window_by=None, window_map=()))
+    revenue = revenue_kpis(ds, p)
     return flows.join(revenue, on="period", how="left", maintain_order="left").select(KPI_COLUMNS)
 
 
-@lru_cache(maxsize=64)
+@query("kpis_revenue", maxsize=64)
 def revenue_kpis(ds: Dataset, p: Params) -> pl.DataFrame:
     """The KPIs that do not depend on the window (`period`, `orders`, `revenue`, `aov`,
     `returning_revenue_share`, `top20_revenue_share`), cached apart so a window change reuses them."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
 
 import polars as pl
 
@@ -17,6 +16,7 @@ from retention import periods
 from retention.db import Dataset, engine
 from retention.errors import InputError
 from retention.params import Params, attributes, check_range
+from retention.queries.cached import query as cached_query
 from retention.queries.common import with_attributes
 from retention.queries.lifecycle import NOT_YET, STATUSES
 from retention.queries.rfm import SEGMENTS, TIERS
@@ -108,7 +108,11 @@ def _one_of(value: str, allowed: tuple[str, ...] | list[str], what: str, of: Of)
     return value
 
 
-@lru_cache(maxsize=8)
+# The SQL file of each kind of set (query() picks one): a member list is cached on the parameters they use.
+MEMBER_SQL = tuple(f"members_{kind}" for kind in ("campaign", "cohort", "kpi", "migration", "reason", "rfm", "status"))
+
+
+@cached_query("members_values", maxsize=8, columns=None)
 def known_values(ds: Dataset) -> dict[str, list[str]]:
     """{'reason': codes, 'campaign': names} in the data (any date, any customer)."""
     out: dict[str, list[str]] = {"reason": [], "campaign": []}
@@ -186,7 +190,7 @@ def members(
     return _members(ds, p, of, date_from, date_to)
 
 
-@lru_cache(maxsize=32)
+@cached_query(*MEMBER_SQL, maxsize=32, uses=("as_of", "period"), columns=None)
 def _members(ds: Dataset, p: Params, of: Of, date_from: dt.date | None, date_to: dt.date | None) -> pl.DataFrame:
     name, params = query(ds, p, of, date_from, date_to)
     return with_attributes(engine(ds).run(name, params), BASE_COLUMNS, attributes(ds))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -21,6 +20,7 @@ from retention import codes
 from retention.db import Dataset, engine
 from retention.errors import InputError
 from retention.params import Params
+from retention.queries.cached import query
 
 if TYPE_CHECKING:
     from retention import models
@@ -61,7 +61,7 @@ def summary(ds: Dataset, p: Params) -> pl.DataFrame:
     return _summary(ds, fit_key(p))
 
 
-@lru_cache(maxsize=16)
+@query("predict_summary", maxsize=16, columns=None)
 def _summary(ds: Dataset, key: Params) -> pl.DataFrame:
     return engine(ds).run("predict_summary", key.sql())
 
@@ -73,7 +73,7 @@ def _load_models() -> None:
         pass
 
 
-@lru_cache(maxsize=16)
+@query("predict_summary", maxsize=16, columns=None)
 def _fits(ds: Dataset, key: Params) -> tuple[models.BgnbdFit, models.GammaGammaFit | None, ModelError | None]:
     """(BG/NBD fit, Gamma-Gamma fit or None, why the spend model cannot be fitted or None).
     Raises InputError when the BG/NBD model cannot serve the data."""
@@ -186,7 +186,7 @@ def profit_ratio(ds: Dataset, p: Params) -> float:
     return _profit_ratio(ds, fit_key(p), p.margin)
 
 
-@lru_cache(maxsize=16)
+@query("predict_profit", maxsize=16, columns=None)
 def _profit_ratio(ds: Dataset, key: Params, margin: float) -> float:
     eng = engine(ds)
     columns = set(eng.sql("select column_name from (describe days)")["column_name"].to_list())
@@ -205,7 +205,7 @@ def p_alive_table(ds: Dataset, p: Params) -> pl.DataFrame:
     return _p_alive_table(ds, fit_key(p), p.horizon)
 
 
-@lru_cache(maxsize=16)
+@query("predict_summary", maxsize=16, columns=None)
 def _p_alive_table(ds: Dataset, key: Params, horizon: int) -> pl.DataFrame:
     from retention import models
 
@@ -225,7 +225,7 @@ def predictions(ds: Dataset, p: Params) -> pl.DataFrame:
     return _predictions(ds, fit_key(p), p.horizon, p.margin)
 
 
-@lru_cache(maxsize=16)
+@query("predict_profit", "predict_summary", maxsize=16, columns=None)
 def _predictions(ds: Dataset, key: Params, horizon: int, margin: float) -> pl.DataFrame:
     from retention import models
 
@@ -262,7 +262,7 @@ def holdout_check(ds: Dataset, p: Params, holdout_days: int) -> pl.DataFrame:
     return _holdout_check(ds, fit_key(p), holdout_days)
 
 
-@lru_cache(maxsize=16)
+@query("predict_holdout", "predict_summary", maxsize=16, columns=None)
 def _holdout_check(ds: Dataset, key: Params, holdout_days: int) -> pl.DataFrame:
     base = _p_alive_table(ds, key, holdout_days)
     actual = engine(ds).run("predict_holdout", key.sql() | {"holdout_days": holdout_days})

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import polars as pl
 
 from retention.db import Dataset, engine
 from retention.params import Params
+from retention.queries.cached import query
 from retention.queries.lifecycle import customer_statuses
 from retention.queries.reasons import reason_rows
 from retention.queries.rfm import rfm_table
@@ -29,7 +29,7 @@ CONTACT_COLUMNS = [
 ]  # fmt: skip
 
 
-@lru_cache(maxsize=256)
+@query("profile_days", maxsize=256)
 def order_days(ds: Dataset, p: Params, customer_id: str) -> pl.DataFrame:
     """The customer's order days on or before T, sorted: `order_date`, `n_rows`, `n_act` (activity rows),
     `amount` (all rows, refunds included), `is_purchase` (n_act > 0). Empty for an unknown id."""
@@ -37,14 +37,14 @@ def order_days(ds: Dataset, p: Params, customer_id: str) -> pl.DataFrame:
     return engine(ds).run("profile_days", params).select(DAY_COLUMNS)
 
 
-@lru_cache(maxsize=256)
+@query("profile_attrs", maxsize=256)
 def customer_row(ds: Dataset, customer_id: str) -> pl.DataFrame:
     """The id in the data (any table): `customer_id`, `signed_up_date`, `attribute`, `value` (one row per
     attribute; one row with null attribute when none). Empty when no table holds the id."""
     return engine(ds).run("profile_attrs", {"customer_id": customer_id})
 
 
-@lru_cache(maxsize=256)
+@query("profile_contacts", maxsize=256)
 def contacts(ds: Dataset, p: Params, customer_id: str) -> pl.DataFrame:
     """The customer's contacts dated on or before T (in scope) with their outcome, as the campaign reports
     count it: `contacted_at`, `campaign`, `channel`, `contact_group`, `cost`, `window_end` (contacted_at +
@@ -106,9 +106,9 @@ def profile(ds: Dataset, p: Params, customer_id: str) -> Profile:
 SEARCH_ROWS = 20
 
 
-@lru_cache(maxsize=256)
+@query("customer_search", maxsize=256)
 def search(ds: Dataset, text: str, max_rows: int = SEARCH_ROWS) -> pl.DataFrame:
-    """Customers whose id, or any attribute value (an e-mail, a name), starts with `text` (as typed,
+    """Customers whose id, or any attribute value (an e-mail, a name), starts with the text (as typed,
     lower-cased, upper-cased or capitalised): `customer_id`, `attribute` (null when the id matched), `value`
     (what matched); the first max_rows by customer_id. Empty for blank text."""
     text = text.strip()

@@ -3,12 +3,11 @@ own, the KPI report with profit and replacement cost, and what points of retenti
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import polars as pl
 
 from retention.db import Dataset, engine
 from retention.params import Params
+from retention.queries.cached import query
 from retention.queries.kpis import KPI_COLUMNS, kpi_table
 
 KPI_REPORT_COLUMNS = [*KPI_COLUMNS, "profit", "replacement_cost"]
@@ -29,18 +28,18 @@ def shows_profit(ds: Dataset, p: Params) -> bool:
     return p.margin != 1 or has_cost(ds)
 
 
-@lru_cache(maxsize=64)
+@query("kpis_profit", maxsize=64)
 def profit_kpis(ds: Dataset, p: Params) -> pl.DataFrame:
     """`period`, `profit` (the sum of the period's rows' profit), for the periods of kpi_table."""
     return engine(ds).run("kpis_profit", p.sql())
 
 
-@lru_cache(maxsize=64)
+@query("kpis", "kpis_revenue", "kpis_profit", maxsize=64, uses=("acquisition_cost",), columns=KPI_REPORT_COLUMNS)
 def kpi_report(ds: Dataset, p: Params) -> pl.DataFrame:
-    """The `kpis` report of CLI.md: kpi_table's columns, then `profit` and `replacement_cost` = lapses *
+    """The kpis report of CLI.md: kpi_table's columns, then `profit` and `replacement_cost` = lapses *
     acquisition_cost (null when no acquisition cost is set)."""
     base = kpi_table(ds, p)
-    profit = profit_kpis(ds, p.with_(window=0, window_by=None, window_map=()))
+    profit = profit_kpis(ds, p)
     cost = p.acquisition_cost
     return (
         base.join(profit, on="period", how="left", maintain_order="left")
@@ -53,7 +52,7 @@ def kpi_report(ds: Dataset, p: Params) -> pl.DataFrame:
     )
 
 
-@lru_cache(maxsize=64)
+@query("retention_value", maxsize=64)
 def active_value(ds: Dataset, p: Params) -> dict:
     """Facts at T behind the retention value: `active_customers` (active at T), `active_revenue` and
     `active_profit` (their rows with T - 365 < order_date <= T), `annual_revenue` (every row in scope in
@@ -88,13 +87,13 @@ def retention_value(ds: Dataset, p: Params, points: tuple[int | float, ...] = (5
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
-@lru_cache(maxsize=64)
+@query("cohort_profit", maxsize=64)
 def cohort_profit(ds: Dataset, p: Params) -> pl.DataFrame:
     """`cohort`, `k`, `profit`: the profit of the cohort's rows in period cohort+k (cells with rows only)."""
     return engine(ds).run("cohort_profit", p.sql())
 
 
-@lru_cache(maxsize=32)
+@query("customer_profit", maxsize=32)
 def customer_profit(ds: Dataset, p: Params) -> pl.DataFrame:
     """`customer_id`, `profit` (all rows on or before T) of the customers in scope with a purchase day by T."""
     return engine(ds).run("customer_profit", p.sql())

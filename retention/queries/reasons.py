@@ -7,7 +7,6 @@ rows dated on or before T of the customers in scope.
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
 
 import polars as pl
 
@@ -15,6 +14,7 @@ from retention import codes
 from retention.db import Dataset, engine
 from retention.errors import InputError
 from retention.params import Params, check_range
+from retention.queries.cached import query
 
 REASON_COLUMNS = ["reason", "count", "share", "cumulative_share", "lost_revenue"]
 SUMMARY_COLUMNS = ["rows", "controllable_share", "unexplained_lapses"]
@@ -34,7 +34,7 @@ def _params(p: Params, date_from: dt.date | None, date_to: dt.date | None, **mor
     return p.sql() | {"date_from": date_from, "date_to": date_to} | more
 
 
-@lru_cache(maxsize=64)
+@query("reasons", maxsize=64)
 def reason_table(
     ds: Dataset, p: Params, date_from: dt.date | None = None, date_to: dt.date | None = None
 ) -> pl.DataFrame:
@@ -44,7 +44,7 @@ def reason_table(
     return engine(ds).run("reasons", _params(p, date_from, date_to))
 
 
-@lru_cache(maxsize=64)
+@query("reasons_summary", maxsize=64)
 def reason_summary(ds: Dataset, p: Params, date_from: dt.date | None = None, date_to: dt.date | None = None) -> dict:
     """`rows` (reason rows in the range), `controllable_share` (null without rows), `unexplained_lapses`
     (lapse events in the range with no reason row of the customer within W days) and `lapses` (all lapse
@@ -52,7 +52,7 @@ def reason_summary(ds: Dataset, p: Params, date_from: dt.date | None = None, dat
     return engine(ds).run("reasons_summary", _params(p, date_from, date_to)).row(0, named=True)
 
 
-@lru_cache(maxsize=64)
+@query("reasons_by", maxsize=64)
 def reason_breakdown(
     ds: Dataset,
     p: Params,
@@ -62,15 +62,15 @@ def reason_breakdown(
     date_to: dt.date | None = None,
 ) -> pl.DataFrame:
     """Reason rows counted per `key`, `reason`, `category` (controllable / uncontrollable / uncategorised):
-    `count`. `by` = `period` (key: first day of the period of churned_at), `cohort` (first day of the period
-    of the customer's first purchase day; null without one) or `attribute` (the customer's value of
-    `attribute`; null without one)."""
+    `count`. By 'period' (key: first day of the period of churned_at), 'cohort' (first day of the period
+    of the customer's first purchase day; null without one) or 'attribute' (the customer's value of the
+    attribute named; null without one)."""
     if by not in BY_KEYS:
         raise InputError(f"Breakdown by '{by}': expected one of {', '.join(BY_KEYS)}.")
     return engine(ds).run("reasons_by", _params(p, date_from, date_to, attribute=attribute), key=BY_KEYS[by])
 
 
-@lru_cache(maxsize=64)
+@query("reasons_lapses", maxsize=64)
 def lapses_by_period(
     ds: Dataset, p: Params, date_from: dt.date | None = None, date_to: dt.date | None = None
 ) -> pl.DataFrame:
@@ -78,7 +78,7 @@ def lapses_by_period(
     return engine(ds).run("reasons_lapses", _params(p, date_from, date_to))
 
 
-@lru_cache(maxsize=32)
+@query("reasons_rows", maxsize=32)
 def reason_rows(
     ds: Dataset, p: Params, date_from: dt.date | None = None, date_to: dt.date | None = None
 ) -> pl.DataFrame:
@@ -87,7 +87,7 @@ def reason_rows(
     return engine(ds).run("reasons_rows", _params(p, date_from, date_to)).select(ROW_COLUMNS)
 
 
-@lru_cache(maxsize=16)
+@query("reasons_span", maxsize=16)
 def reason_span(ds: Dataset, p: Params) -> tuple[dt.date | None, dt.date | None]:
     """First and last churned_at of the reason rows on or before T in scope (None, None without rows)."""
     row = engine(ds).run("reasons_span", _params(p, None, None)).row(0)

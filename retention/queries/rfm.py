@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
 
 import polars as pl
 
@@ -11,6 +10,7 @@ from retention import codes
 from retention.db import Dataset, engine
 from retention.errors import InputError
 from retention.params import Params, check_range
+from retention.queries.cached import query
 
 # Rule order of METRICS.md; charts, tables and the migration report follow it.
 SEGMENTS = codes.SEGMENTS
@@ -22,7 +22,7 @@ RFM_COLUMNS = ["customer_id", "recency", "frequency", "monetary", "r", "f", "m",
 MIGRATION_COLUMNS = ["from_segment", "to_segment", "customers"]
 
 
-@lru_cache(maxsize=32)
+@query("rfm", maxsize=32)
 def rfm_table(ds: Dataset, p: Params) -> pl.DataFrame:
     """One row per customer with a purchase day on or before T, sorted by customer_id (text):
     `customer_id`, `recency` (days), `frequency` (purchase days), `monetary` (all rows, refunds included),
@@ -35,10 +35,10 @@ def level_order(level: str) -> tuple[str, ...]:
     return (NOT_YET, *(SEGMENTS if level == "segment" else TIERS))
 
 
-@lru_cache(maxsize=32)
+@query("segment_migrations", maxsize=32)
 def segment_migrations(ds: Dataset, p: Params, date_from: dt.date, date_to: dt.date, level: str) -> pl.DataFrame:
     """Cells (`from_segment`, `to_segment`, `customers`) with customers > 0, between T1 = date_from and
-    T2 = date_to (both on or before T, T1 <= T2), by RFM `segment` or value `tier`; rows in the order of
+    T2 = date_to (both on or before T, T1 <= T2), by RFM segment or value tier; rows in the order of
     level_order (from, then to)."""
     if level not in LEVELS:
         raise InputError(f"Level '{level}' is not one of: {', '.join(LEVELS)}.")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import polars as pl
 
 from retention.db import Dataset, engine
 from retention.errors import InputError
 from retention.params import Params, attributes
+from retention.queries.cached import query
 from retention.queries.common import with_attributes
 
 WINBACK_COLUMNS = [
@@ -33,7 +32,9 @@ def p_alive(ds: Dataset, p: Params) -> pl.DataFrame | None:
         return None
 
 
-@lru_cache(maxsize=32)
+@query(
+    "winback", "predict_summary", maxsize=32, uses=("horizon",), columns=[*WINBACK_COLUMNS, "attr_names", "attr_values"]
+)
 def winback_facts(ds: Dataset, p: Params) -> pl.DataFrame:
     """The customers lost at T, sorted by revenue_last_year descending, then customer_id: WINBACK_COLUMNS
     (p_alive null when no model can be fitted) plus `attr_names`, `attr_values` (the segment attributes)."""
@@ -57,7 +58,7 @@ def winback_list(ds: Dataset, p: Params, exclude_recent: bool = False, limit: in
     return with_attributes(facts, WINBACK_COLUMNS, attributes(ds))
 
 
-@lru_cache(maxsize=32)
+@query("slowing", maxsize=32, columns=[*SLOWING_COLUMNS, "attr_names", "attr_values"])
 def slowing_facts(ds: Dataset, p: Params) -> pl.DataFrame:
     """The slowing customers, sorted by baseline_spend descending, then customer_id: SLOWING_COLUMNS plus
     `attr_names`, `attr_values`."""

@@ -3,14 +3,13 @@ recommended windows per segment, and the what-if sweep of one window for everyon
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import polars as pl
 
 from retention.db import Dataset, engine
 from retention.errors import InputError
 from retention.metrics.window import recommend_from_curves
 from retention.params import Params, attributes
+from retention.queries.cached import query
 
 CURVE_COLUMNS = ["days", "return_share"]
 RECOMMEND_COLUMNS = ["segment", "recommended_window"]
@@ -57,8 +56,9 @@ def return_curves(ds: Dataset, p: Params, by: str | None = None, max_days: int =
     return _curves(ds, curve_params(p), check_attribute(ds, by), check_max_days(max_days))
 
 
-@lru_cache(maxsize=32)
+@query("window_curve", maxsize=32)
 def _curves(ds: Dataset, p: Params, by: str, max_days: int) -> pl.DataFrame:
+    """`segment`, `days`, `returned`, `still_silent`, `return_share`, `silences` (return_curves)."""
     frame = engine(ds).run("window_curve", p.sql() | {"by": by, "max_days": max_days})
     return frame.select("segment", "days", "returned", "still_silent", "return_share", "silences")
 
@@ -94,6 +94,8 @@ def whatif(ds: Dataset, p: Params, windows: tuple[int, ...] = DEFAULT_WINDOWS) -
     return _whatif(ds, whatif_params(p), parse_windows(windows))
 
 
-@lru_cache(maxsize=32)
+@query("window_whatif", maxsize=32)
 def _whatif(ds: Dataset, p: Params, windows: tuple[int, ...]) -> pl.DataFrame:
+    """`window`, `lost_share`, `churn_rate`, `lost`, `customers`, `active_start`, `lapsed`, `period_start`,
+    `period_end` (whatif)."""
     return engine(ds).run("window_whatif", p.sql() | {"windows": list(windows)})

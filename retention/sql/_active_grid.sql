@@ -1,3 +1,5 @@
+-- needs: counts
+-- defines: period_origin, cohort_sizes, final
 -- The active cohort table from `counts` (cohort, p_start, active, firsts): every period from the cohort's to
 -- the one holding T, with zeros where no customer of the cohort bought.
 period_origin as (

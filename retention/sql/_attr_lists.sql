@@ -1,3 +1,5 @@
+-- needs: listed
+-- defines: attr_lists
 -- attr_lists(cid, attr_names, attr_values): the segment attributes of the customers of a CTE listed(cid),
 -- as two lists in attribute order (queries.common.with_attributes turns them into one column each).
 attr_lists as (

@@ -1,3 +1,5 @@
+-- needs: scope, cust_w
+-- defines: scoped_contacts, contacted, contact_pd, contact_days, contact_wins, contact_revenue, contact_facts
 -- Shared steps of the campaign reports (after _scope.sql): every contacts row dated on or before T of a
 -- customer in scope, with what happened in its attribution window (contacted_at, contacted_at + $attribution_days],
 -- cut at T. A window that reaches past T is open: it counts with what happened up to T.

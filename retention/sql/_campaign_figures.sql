@@ -1,3 +1,5 @@
+-- needs: keyed
+-- defines: sums, rates, uplifts, final
 -- The figures of METRICS.md "Win-back campaigns" per (key, by_value) from keyed(key, by_value, measured,
 -- held_out, won_back, revenue_won, profit_won, cost, is_open): campaigns.sql (by_value null) and the
 -- campaigns_by_*.sql splits share them.

@@ -1,3 +1,5 @@
+-- needs: contact_facts, contact_keys
+-- defines: keyed
 -- The contacts of contact_facts keyed by campaign and contact_keys(contact_row, by_value), the value each
 -- campaigns_by_*.sql split gives a contact, for _campaign_figures.sql.
 keyed as (

@@ -1,5 +1,6 @@
--- needs: _scope.sql (pd), status_dates(d) (dates on or before T)
--- defines: fact_rows, facts_at (see _status_facts.sql)
+-- needs: pd, status_dates
+-- defines: fact_rows, facts_at
+-- status_dates(d): dates on or before T; facts_at via _status_facts.sql.
 -- Each customer's facts at each date d of status_dates(d): every customer's purchase days on or before d;
 -- feeds _lifecycle_classify.sql.
 fact_rows as (

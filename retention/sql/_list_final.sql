@@ -1,5 +1,7 @@
--- needs: list_rows(cid, ...the list's columns, its sort key last), attr_lists (_attr_lists.sql), ids
--- defines: final(customer_id, the list's columns, attr_names, attr_values)
+-- needs: list_rows, attr_lists
+-- defines: final
+-- list_rows(cid, ...the list's columns, its sort key last), attr_lists from _attr_lists.sql; reads the base table ids.
+-- final(customer_id, the list's columns, attr_names, attr_values).
 -- The end of every customer list (early warning, win-back, slowing): the id's text form first, the segment
 -- attributes in long form last (queries.common.with_attributes pivots them).
 final as (

@@ -1,3 +1,5 @@
+-- needs: chosen, statuses
+-- defines: member_ids, member_status, listed, attr_lists, final
 -- The members of a set (after a CTE chosen(cid) and the lifecycle steps with T among status_dates): one row
 -- per customer, sorted by customer_id as text, with the status at T and the segment attributes in long form
 -- (attr_names / attr_values, pivoted by the caller). `members` of CLI.md.

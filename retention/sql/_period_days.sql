@@ -1,3 +1,5 @@
+-- needs: periods
+-- defines: period_of_day, day_q
 -- Every day from the first period's start to T with its period number q (after _periods.sql): reports join
 -- dates to periods on this (a join on a date is cheap).
 period_of_day as (

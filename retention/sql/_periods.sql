@@ -1,3 +1,5 @@
+-- needs: period_origin
+-- defines: period_grid, periods
 -- Periods from the one holding period_origin.start_day to the one holding T, numbered q = 0, 1, ...
 -- eff_end is the period's end, or T for the period holding T; complete when the whole period is on or before T.
 period_grid as (

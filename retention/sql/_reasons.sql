@@ -1,3 +1,5 @@
+-- needs: scope, pd
+-- defines: cat_map, reasons_to_t, reason_rows, lapse_events, lapse_explained
 -- Churn reasons in the chosen range (after _scope.sql): the reason rows with their category resolved, and
 -- the lapse events of the range, each marked explained when a reason row of the same customer (any row on or
 -- before T, in the range or not) lies within the customer's W days of the lapse day.

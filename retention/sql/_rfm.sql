@@ -1,3 +1,5 @@
+-- needs: pd, order_days, snapshots
+-- defines: rfm_buyers, rfm_money, rfm_facts, rfm_ranks, rfm_scores, rfm
 -- RFM facts, scores, segments and value tiers of the customers with a purchase day on or before each
 -- snapshot date d. Needs a CTE snapshots(snap, d) with every d on or before T (pd and order_days of
 -- _scope.sql are cut at T). Ranks are taken per snapshot, among that date's customers.

@@ -1,3 +1,5 @@
+-- needs:
+-- defines: filter_pairs, scope, window_map, cust_w, scope_pdays, scope_days, pd, order_days
 -- Shared first steps of every report: the customers in scope (segment filter), each one's window W
 -- (per-segment map, else the global W) and their purchase days on or before T.
 filter_pairs as (
@@ -21,25 +23,14 @@ cust_w as (
     left join attrs a on a.cid = s.cid and a.attribute = $window_by
     left join window_map m on m.value = a.value
 ),
-pd as (
-    select
-        p.cid,
-        p.day,
-        p.prev_day,
-        case when p.next_day <= cast($as_of as date) then p.next_day end as next_day,
-        p.n,
-        p.n_act,
-        p.amount,
-        w.w,
-        p.first_day,
-        p.gap_median
+scope_pdays as (
+    select p.*, w.w
     from pdays p
     join cust_w w on w.cid = p.cid
-    where p.day <= cast($as_of as date)
 ),
-order_days as (
-    select d.cid, d.order_date, d.n_rows, d.n_act, d.amount, d.cost_sum, d.amount_costed, d.amount_uncosted
+scope_days as (
+    select d.*
     from days d
     join scope s on s.cid = d.cid
-    where d.order_date <= cast($as_of as date)
 ),
+-- include: _scope_days.sql

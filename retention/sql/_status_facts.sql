@@ -1,6 +1,8 @@
--- needs: fact_rows(d, cid, day, prev_day, w, gap_median): for each date d, the purchase days on or before d
---        of the customers asked about at d (rows of pd, or of contact_pd)
--- defines: facts_at(d, cid, w, first_day, last_day, frequency, expected_gap, last_reactivation)
+-- needs: fact_rows
+-- defines: facts_at
+-- fact_rows(d, cid, day, prev_day, w, gap_median): for each date d, the purchase days on or before d
+-- of the customers asked about at d (rows of pd, or of contact_pd);
+-- facts_at(d, cid, w, first_day, last_day, frequency, expected_gap, last_reactivation).
 -- Each customer's facts at d (METRICS.md "Customer facts as of a date d"): one grouped pass, feeds _status_rule.sql.
 facts_at as (
     select

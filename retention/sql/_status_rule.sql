@@ -1,9 +1,10 @@
--- needs: _scope.sql (pd, cust_w), $status_codes (codes.STATUS in rule order, from Params.sql()),
---        facts_at(d, cid, w, first_day, last_day, frequency, expected_gap, last_reactivation) for the
---        customers with a purchase day on or before d (_status_facts.sql),
---        prospect_asks(d, cid, signed_up_date): the customers rows (customers_k) to check for rule 1 at d
--- defines: status_order(status, status_rank), buyer_status, first_days, prospect_status,
---          statuses(d, cid, status, recency, frequency, expected_gap, first_day, last_day, last_reactivation, w)
+-- needs: pd, cust_w, facts_at, prospect_asks
+-- defines: status_order, buyer_status, first_days, prospect_status, statuses
+-- Reads $status_codes (codes.STATUS in rule order, from Params.sql()); facts_at(d, cid, w, first_day, last_day,
+-- frequency, expected_gap, last_reactivation) for the customers with a purchase day on or before d (_status_facts.sql);
+-- prospect_asks(d, cid, signed_up_date): the customers rows (customers_k) to check for rule 1 at d.
+-- status_order(status, status_rank); statuses(d, cid, status, recency, frequency, expected_gap, first_day, last_day,
+-- last_reactivation, w).
 -- The status rule of METRICS.md "Status as of T" (first matching rule wins), evaluated at dates d: the one
 -- place it is written (lifecycle, alerts, win-back, slowing, members and campaigns all include it).
 status_order as (

@@ -1,10 +1,7 @@
 -- Contact rows with a row number (contacts are counted as rows, not distinct customers).
 create or replace table contacts as
-with keyed as (
-    select i.cid, s.*
-    from src_contacts s
-    join ids i on i.customer_id = cast(s.customer_id as varchar)
-),
+with
+-- include: _keyed_rows.sql
 final as (
     select
         cast(row_number() over () as integer) as contact_row,

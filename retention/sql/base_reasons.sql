@@ -1,10 +1,7 @@
 -- Churn reason rows: codes and categories trimmed and lower-cased, an empty reason read as 'unknown'.
 create or replace table reasons as
-with keyed as (
-    select i.cid, s.*
-    from src_churn_reasons s
-    join ids i on i.customer_id = cast(s.customer_id as varchar)
-),
+with
+-- include: _keyed_rows.sql
 final as (
     select
         cid,

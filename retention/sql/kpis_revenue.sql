@@ -14,7 +14,8 @@ customer_period_revenue as (
     group by o.cid, q.q
 ),
 first_days as (
-    select cid, day as first_day from pd where n = 1
+    -- from the base: only customers in scope are joined to it, and W plays no part here
+    select cid, day as first_day from pdays where n = 1 and day <= cast($as_of as date)
 ),
 ranked_revenue as (
     select
