@@ -30,6 +30,14 @@ def _names(figures: pl.DataFrame, by: str) -> list[str]:
     return [key_label(by, v) for v in figures[by].to_list()]
 
 
+def _bar(names: list[str], values: pl.Series, name: str, color: str, hover: list[str], text: list[str]) -> go.Bar:
+    """One bar per campaign (or channel, group): hover text per bar, the value written above it."""
+    return go.Bar(
+        x=names, y=values.to_list(), name=name, marker_color=color, customdata=hover,
+        hovertemplate="%{customdata}<extra></extra>", text=text, textposition="outside",
+    )  # fmt: skip
+
+
 def _pts(x: float | None) -> str:
     return "–" if x is None else f"{100 * x:+.1f} {t('campaigns.pts')}"
 
@@ -53,14 +61,8 @@ def rates_uplift(figures: pl.DataFrame, by: str = "campaign") -> go.Figure:
             f"{i18n.fmt_pct(r[rate])} ({t('campaigns.n_of_m', k=i18n.fmt_int(r[won]), n=i18n.fmt_int(r[n]))})"
             for name, r in zip(names, rows, strict=True)
         ]
-        fig.add_trace(
-            go.Bar(
-                x=names, y=figures[rate].to_list(), name=t("campaigns.group_" + group), marker_color=color,
-                customdata=hover, hovertemplate="%{customdata}<extra></extra>",
-                text=[i18n.fmt_pct(v, 1) for v in figures[rate].to_list()], textposition="outside",
-            ),
-            row=1, col=1,
-        )  # fmt: skip
+        text = [i18n.fmt_pct(v, 1) for v in figures[rate].to_list()]
+        fig.add_trace(_bar(names, figures[rate], t("campaigns.group_" + group), color, hover, text), row=1, col=1)
     has = [r for r in rows if r["uplift"] is not None]
     hover = [
         f"<b>{key_label(by, r[by])}</b><br>{t('campaigns.col_uplift')}: {_pts(r['uplift'])}<br>"
@@ -103,13 +105,8 @@ def revenue_cost(figures: pl.DataFrame, currency: str, by: str = "campaign") -> 
             f"{i18n.fmt_money(r['cost_per_win'], currency, 2)}"
             for name, r in zip(names, rows, strict=True)
         ]
-        fig.add_trace(
-            go.Bar(
-                x=names, y=figures[col].to_list(), name=t("campaigns.col_" + col), marker_color=color,
-                customdata=hover, hovertemplate="%{customdata}<extra></extra>",
-                text=[i18n.fmt_money(v, currency, 0) for v in figures[col].to_list()], textposition="outside",
-            )
-        )  # fmt: skip
+        text = [i18n.fmt_money(v, currency, 0) for v in figures[col].to_list()]
+        fig.add_trace(_bar(names, figures[col], t("campaigns.col_" + col), color, hover, text))
     fig.update_xaxes(type="category")
     fig.update_yaxes(
         tickprefix=money_prefix(currency), tickformat=",.0f", rangemode="tozero", title=t("campaigns.money_axis")

@@ -8,8 +8,9 @@ import plotly.graph_objects as go
 import polars as pl
 
 from retention import i18n
-from retention.charts import memo, style
+from retention.charts import heat_cells, memo, style
 from retention.i18n import t
+from retention.metrics.flows import flow_totals
 from retention.queries.lifecycle import NOT_YET, STATUSES
 
 STATUS_COLORS = {
@@ -87,22 +88,18 @@ def migration_heatmap(matrix: pl.DataFrame, date_from: dt.date, date_to: dt.date
     text: customers."""
     froms = [NOT_YET, *STATUSES]
     cells = {(r["from_status"], r["to_status"]): r for r in matrix.iter_rows(named=True)}
-    z, text, hover = [], [], []
-    for f in froms:
-        zr, tr, hr = [], [], []
-        for s in STATUSES:
-            r = cells[(f, s)]
-            zr.append(r["row_share"])
-            tr.append(i18n.fmt_int(r["customers"]) if r["customers"] else "")
-            hr.append(
-                t(
-                    "lifecycle.migration_hover",
-                    source=i18n.label("status", f), target=i18n.label("status", s),
-                    customers=i18n.fmt_int(r["customers"]), share=i18n.fmt_pct(r["row_share"]),
-                    date_from=i18n.fmt_date(date_from), date_to=i18n.fmt_date(date_to),
-                )
-            )  # fmt: skip
-        z.append(zr), text.append(tr), hover.append(hr)
+
+    def cell(f: str, s: str) -> tuple:
+        r = cells[(f, s)]
+        hover = t(
+            "lifecycle.migration_hover",
+            source=i18n.label("status", f), target=i18n.label("status", s),
+            customers=i18n.fmt_int(r["customers"]), share=i18n.fmt_pct(r["row_share"]),
+            date_from=i18n.fmt_date(date_from), date_to=i18n.fmt_date(date_to),
+        )  # fmt: skip
+        return r["row_share"], i18n.fmt_int(r["customers"]) if r["customers"] else "", hover
+
+    z, text, hover = heat_cells(froms, list(STATUSES), cell)
     fig = go.Figure(
         go.Heatmap(
             z=z, x=[i18n.label("status", s) for s in STATUSES], y=[i18n.label("status", f) for f in froms],
@@ -136,16 +133,13 @@ def migration_sankey(cells: pl.DataFrame, date_from: dt.date, date_to: dt.date) 
     froms = [s for s in [NOT_YET, *STATUSES] if s in set(cells["from_status"])]
     tos = [s for s in STATUSES if s in set(cells["to_status"])]
     index = {("from", s): i for i, s in enumerate(froms)} | {("to", s): len(froms) + i for i, s in enumerate(tos)}
-    totals_from = dict(cells.group_by("from_status").agg(pl.col("customers").sum()).iter_rows())
+    totals_from, totals_by_to = flow_totals(cells, "from_status", "to_status")
     node_labels = [i18n.label("status", s) for s in froms] + [i18n.label("status", s) for s in tos]
     node_hover = [
         t("lifecycle.node_hover", status=lab, customers=i18n.fmt_int(n), date=i18n.fmt_date(d))
         for lab, n, d in [
             *[(i18n.label("status", s), totals_from[s], date_from) for s in froms],
-            *[
-                (i18n.label("status", s), cells.filter(pl.col("to_status") == s)["customers"].sum(), date_to)
-                for s in tos
-            ],
+            *[(i18n.label("status", s), totals_by_to[s], date_to) for s in tos],
         ]
     ]
     link_hover = [
@@ -160,7 +154,7 @@ def migration_sankey(cells: pl.DataFrame, date_from: dt.date, date_to: dt.date) 
         )  # fmt: skip
         for f, s, n in cells.rows()
     ]
-    totals_to = [cells.filter(pl.col("to_status") == s)["customers"].sum() for s in tos]
+    totals_to = [totals_by_to[s] for s in tos]
     ys = _stack_positions([totals_from[s] for s in froms]) + _stack_positions(totals_to)
     xs = [0.001] * len(froms) + [0.999] * len(tos)
     fig = go.Figure(

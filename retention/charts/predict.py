@@ -10,7 +10,7 @@ import polars as pl
 
 from retention import i18n
 from retention.charts import NEUTRAL, PALETTE, memo, style
-from retention.charts.profile import OUTCOME_COLORS
+from retention.charts.profile import mark_as_of, shade_windows
 from retention.i18n import t
 
 
@@ -85,11 +85,7 @@ def p_alive_curve(curve: pl.DataFrame, windows: pl.DataFrame, as_of: dt.date) ->
     """One customer's P(alive) on each day up to T (a step up at each purchase, a fall through each silence),
     each purchase day's return window shaded as on the timeline, and T (today) as a dashed line."""
     fig = go.Figure()
-    for row in windows.iter_rows(named=True):
-        fig.add_vrect(
-            x0=row["order_date"], x1=min(row["window_end"], as_of + dt.timedelta(days=1)), layer="below",
-            fillcolor=OUTCOME_COLORS[row["outcome"]], opacity=0.08, line_width=0,
-        )  # fmt: skip
+    shade_windows(fig, windows, as_of)
     hover = [f"<b>{i18n.fmt_date(d)}</b><br>{t('predict.p_alive')}: {i18n.fmt_pct(v, 0)}" for d, v in curve.iter_rows()]
     fig.add_trace(
         go.Scatter(
@@ -97,11 +93,7 @@ def p_alive_curve(curve: pl.DataFrame, windows: pl.DataFrame, as_of: dt.date) ->
             name=t("predict.p_alive"), customdata=hover, hovertemplate="%{customdata}<extra></extra>",
         )
     )  # fmt: skip
-    fig.add_vline(x=as_of, line={"color": "#111827", "dash": "dash", "width": 1})
-    fig.add_annotation(
-        x=as_of, y=1, yref="paper", text=t("predict.today", date=i18n.fmt_date(as_of)), showarrow=False,
-        xanchor="right", yanchor="bottom", font={"size": 11},
-    )  # fmt: skip
+    mark_as_of(fig, as_of, t("predict.today", date=i18n.fmt_date(as_of)))
     fig.update_yaxes(title=t("predict.p_alive"), range=[0, 1.05], tickformat=".0%")
     fig.update_xaxes(title=None)
     return style(fig, height=300)

@@ -10,7 +10,7 @@ import polars as pl
 from retention import i18n
 from retention.charts import PALETTE, memo, money_prefix, style
 from retention.i18n import t
-from retention.metrics.reasons import NO_REASON
+from retention.metrics.reasons import NO_REASON, reason_counts_by_key
 from retention.queries.reasons import CATEGORIES
 from retention.safe import hover_text
 
@@ -119,7 +119,7 @@ def over_time(by_period: pl.DataFrame, lapses: pl.DataFrame, order: list[str], p
     """Stacked bars: reason rows per period and reason; line: lapses with no reason recorded per period."""
     fig = go.Figure()
     for i, code in enumerate(order):
-        rows = by_period.filter(pl.col("reason") == code).group_by("key").agg(pl.col("count").sum()).sort("key")
+        rows = reason_counts_by_key(by_period, code)
         fig.add_trace(
             go.Bar(
                 x=rows["key"].to_list(), y=rows["count"].to_list(), name=reason_label(code),

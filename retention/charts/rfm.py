@@ -6,8 +6,9 @@ import plotly.graph_objects as go
 import polars as pl
 
 from retention import i18n
-from retention.charts import PALETTE, memo, style
+from retention.charts import PALETTE, heat_cells, memo, style
 from retention.i18n import t
+from retention.metrics.flows import flow_totals
 from retention.metrics.rfm import SCORES
 from retention.queries.rfm import level_order
 
@@ -32,19 +33,17 @@ def rf_heatmap(grid: pl.DataFrame, currency: str) -> go.Figure:
     """R (rows, 5 at the top) x F (columns) heatmap of customer counts; hover: segment, customers, revenue."""
     cells = {(row["r"], row["f"]): row for row in grid.iter_rows(named=True)}
     rs = list(reversed(SCORES))
-    z, text, hover = [], [], []
-    for r in rs:
-        zr, tr, hr = [], [], []
-        for f in SCORES:
-            c = cells[(r, f)]
-            zr.append(c["customers"])
-            tr.append(i18n.fmt_int(c["customers"]))
-            hr.append(
-                f"<b>R {r} · F {f}</b> · {i18n.label('segment', c['segment'])}<br>"
-                f"{t('rfm.customers')}: {i18n.fmt_int(c['customers'])}<br>"
-                f"{t('rfm.revenue')}: {i18n.fmt_money(c['revenue'], currency)}"
-            )
-        z.append(zr), text.append(tr), hover.append(hr)
+
+    def cell(r: int, f: int) -> tuple:
+        c = cells[(r, f)]
+        hover = (
+            f"<b>R {r} · F {f}</b> · {i18n.label('segment', c['segment'])}<br>"
+            f"{t('rfm.customers')}: {i18n.fmt_int(c['customers'])}<br>"
+            f"{t('rfm.revenue')}: {i18n.fmt_money(c['revenue'], currency)}"
+        )
+        return c["customers"], i18n.fmt_int(c["customers"]), hover
+
+    z, text, hover = heat_cells(rs, list(SCORES), cell)
     fig = go.Figure(
         go.Heatmap(
             z=z, x=[str(f) for f in SCORES], y=[str(r) for r in rs], text=text, texttemplate="%{text}",
@@ -114,19 +113,17 @@ def migration_heatmap(migrations: pl.DataFrame, level: str, from_label: str, to_
     counts = {(a, b): n for a, b, n in migrations.iter_rows()}
     rows = [c for c in codes if any(a == c for a, _ in counts)]
     cols = [c for c in codes[1:] if any(b == c for _, b in counts)]
-    z, text, hover = [], [], []
-    for a in rows:
-        row_total = sum(n for (x, _), n in counts.items() if x == a)
-        zr, tr, hr = [], [], []
-        for b in cols:
-            n = counts.get((a, b), 0)
-            zr.append(n)
-            tr.append(i18n.fmt_int(n) if n else "")
-            hr.append(
-                f"{from_label}: <b>{i18n.label(level, a)}</b><br>{to_label}: <b>{i18n.label(level, b)}</b><br>"
-                f"{t('rfm.customers')}: {i18n.fmt_int(n)} ({i18n.fmt_pct(n / row_total if row_total else None)})"
-            )
-        z.append(zr), text.append(tr), hover.append(hr)
+    row_totals, _ = flow_totals(migrations, "from_segment", "to_segment")
+
+    def cell(a: str, b: str) -> tuple:
+        n, row_total = counts.get((a, b), 0), row_totals.get(a)
+        hover = (
+            f"{from_label}: <b>{i18n.label(level, a)}</b><br>{to_label}: <b>{i18n.label(level, b)}</b><br>"
+            f"{t('rfm.customers')}: {i18n.fmt_int(n)} ({i18n.fmt_pct(n / row_total if row_total else None)})"
+        )
+        return n, i18n.fmt_int(n) if n else "", hover
+
+    z, text, hover = heat_cells(rows, cols, cell)
     fig = go.Figure(
         go.Heatmap(
             z=z, x=[i18n.label(level, b) for b in cols], y=[i18n.label(level, a) for a in rows], text=text,
@@ -148,11 +145,8 @@ def migration_sankey(migrations: pl.DataFrame, level: str, from_label: str, to_l
     rights = [c for c in codes if c in set(migrations["to_segment"].to_list())]
     index = {("L", c): i for i, c in enumerate(lefts)} | {("R", c): len(lefts) + i for i, c in enumerate(rights)}
     node_labels = [i18n.label(level, c) for c in lefts] + [i18n.label(level, c) for c in rights]
-    left_totals = migrations.group_by("from_segment").agg(pl.col("customers").sum())
-    right_totals = migrations.group_by("to_segment").agg(pl.col("customers").sum())
-    node_y = _stack([dict(left_totals.iter_rows())[c] for c in lefts]) + _stack(
-        [dict(right_totals.iter_rows())[c] for c in rights]
-    )
+    left_totals, right_totals = flow_totals(migrations, "from_segment", "to_segment")
+    node_y = _stack([left_totals[c] for c in lefts]) + _stack([right_totals[c] for c in rights])
     node_hover = [f"{from_label}: {i18n.label(level, c)}" for c in lefts] + [
         f"{to_label}: {i18n.label(level, c)}" for c in rights
     ]

@@ -44,3 +44,9 @@ def unexplained_share(summary: dict) -> float | None:
     """Share of the range's lapse events with no reason recorded (None without lapses)."""
     lapses = summary.get("lapses") or 0
     return summary["unexplained_lapses"] / lapses if lapses else None
+
+
+def reason_counts_by_key(by_period: pl.DataFrame, reason: str) -> pl.DataFrame:
+    """`key, count`: the rows of one reason of a breakdown (columns `reason, key, count`) summed per key, in
+    key order."""
+    return by_period.filter(pl.col("reason") == reason).group_by("key").agg(pl.col("count").sum()).sort("key")

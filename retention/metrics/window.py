@@ -79,3 +79,13 @@ def for_display(table: pl.DataFrame, everyone: str, no_window: str) -> pl.DataFr
         pl.when(pl.col("segment") == "*").then(pl.lit(everyone)).otherwise(pl.col("segment")).alias("segment"),
         pl.col("recommended_window").cast(pl.String).fill_null(no_window),
     )
+
+
+def drawn_segments(curves: pl.DataFrame, recs: pl.DataFrame, max_lines: int) -> list[str]:
+    """The segments of `curves` (columns `segment`) drawn as lines, in their order: all of them, or '*' and
+    the `max_lines` largest by `silences` of `recs` (columns `segment, silences`) when there are more."""
+    segments = curves["segment"].unique(maintain_order=True).to_list()
+    if len(segments) > max_lines + 1 and "silences" in recs.columns:
+        largest = set(recs.filter(pl.col("segment") != "*").top_k(max_lines, by="silences")["segment"].to_list())
+        segments = [s for s in segments if s == "*" or s in largest]
+    return segments
