@@ -70,6 +70,20 @@ class Context:
     def money(self, x: object, digits: int = 0) -> str:
         return i18n.fmt_money(x, self.settings.currency, digits)
 
+    def money_format(self, pattern: str = "%.2f") -> str:
+        """A table column's format for money in the settings' currency (st.column_config's printf style)."""
+        return i18n.currency_symbol(self.settings.currency) + pattern
+
+    @property
+    def first_day(self) -> dt.date:
+        """The first order day of the data: the earliest date a page's date inputs offer."""
+        return db.engine(self.ds).meta["first_order_date"]
+
+    @property
+    def data_as_of(self) -> dt.date:
+        """The default as-of date of the data (its last complete day)."""
+        return db.engine(self.ds).meta["default_as_of"]
+
 
 def visible_pages(role: str) -> list[Page]:
     return [p for p in PAGES if role in p.roles and (ROOT / p.path).exists()]
@@ -458,3 +472,97 @@ def _main_dir() -> Path:
 
     run_ctx = get_script_run_ctx()
     return Path(run_ctx.main_script_path).resolve().parent if run_ctx else ROOT
+
+
+# -- widgets pages share -------------------------------------------------------------------------------------
+
+
+def chart(fig, key: str, pick: bool = False):
+    """st.plotly_chart under `key`; with pick=True a click on a point reruns the page and the selection event is
+    returned (read it with charts.select.picked_index / picked_cell)."""
+    if pick:
+        return st.plotly_chart(fig, key=key, on_select="rerun", selection_mode="points")
+    return st.plotly_chart(fig, key=key)
+
+
+def table(frame: pl.DataFrame, name: str | None = None, download_key: str | None = None, download_frame=None, **kw):
+    """A table without its index (st.dataframe, `kw` as there) and, with `name`, its CSV download under
+    download_key (of the table itself, or of download_frame when the file holds other columns)."""
+    st.dataframe(frame, hide_index=True, **kw)
+    if name is not None:
+        download(frame if download_frame is None else download_frame, name, key=download_key)
+
+
+def metric_row(tiles: list[tuple], spec: int | list | None = None) -> None:
+    """One st.metric per tile, side by side in st.columns(spec or len(tiles)): (label, value) or
+    (label, value, help)."""
+    for column, (label, value, *help_text) in zip(st.columns(spec or len(tiles)), tiles, strict=False):
+        column.metric(label, value, help=help_text[0] if help_text else None)
+
+
+def date_column(label: str | None = None):
+    return st.column_config.DateColumn(label, format="YYYY-MM-DD")
+
+
+def number_column(label: str | None = None, fmt: str = "localized"):
+    return st.column_config.NumberColumn(label, format=fmt)
+
+
+def prediction_columns(ctx: Context) -> dict:
+    """Column configs of the two prediction columns a customer list carries (P(alive), predicted value)."""
+    return {
+        "p_alive": number_column(t("predict.p_alive"), "percent"),
+        "predicted_value": number_column(t("predict.col_predicted_value"), ctx.money_format()),
+    }
+
+
+def code_filter(container, label_key: str, codes, kind: str, key: str, placeholder_key: str) -> list[str]:
+    """A multiselect of codes (segments, tiers, statuses) shown by their labels (i18n.label(kind, code))."""
+    return container.multiselect(
+        t(label_key), codes, format_func=lambda c: i18n.label(kind, c), key=key, placeholder=t(placeholder_key)
+    )
+
+
+def date_range(columns, label_keys, keys, first: dt.date, last: dt.date, values=None, help: str | None = None) -> tuple:
+    """Two date inputs (from, to) in `columns`, between `first` and `last`; `values` their defaults (None: the
+    values are in session state under `keys`, see keep_dates)."""
+    bounds = {"min_value": first, "max_value": last, "format": "YYYY-MM-DD", "help": help}
+    labels = [t(k) for k in label_keys]
+    if values is None:
+        return tuple(c.date_input(lab, key=k, **bounds) for c, lab, k in zip(columns, labels, keys, strict=True))
+    return tuple(
+        c.date_input(lab, value=v, key=k, **bounds) for c, lab, k, v in zip(columns, labels, keys, values, strict=True)
+    )
+
+
+def keep_dates(keys, defaults, first: dt.date, last: dt.date) -> None:
+    """Date inputs kept in session state: each takes its default on the first visit, or when it falls outside
+    first .. last (the as-of date moved in the sidebar)."""
+    for key, default in zip(keys, defaults, strict=True):
+        current = st.session_state.get(key)
+        if current is None or not first <= current <= last:
+            st.session_state[key] = default
+
+
+def between_dates(query, date_from: dt.date, date_to: dt.date, reversed_key: str, icon: str | None = None):
+    """`query(date_from, date_to)` under a spinner, or None after an error message: the dates in the wrong
+    order (message reversed_key) or the query's InputError."""
+    if date_from > date_to:
+        st.error(t(reversed_key), icon=icon)
+        return None
+    try:
+        with st.spinner(t("common.computing")):
+            return query(date_from, date_to)
+    except InputError as exc:
+        st.error(str(exc), icon=icon)
+        return None
+
+
+def bar_members(ctx: Context, event, codes: list, title, of: str, key: str, curve: int | None = 0, **dates) -> None:
+    """Under a bar chart: the customers behind the clicked bar (bar i stands for codes[i]) as `members --of
+    OF:CODE`, headed title(code)."""
+    from retention.charts.select import picked_index
+
+    picked = picked_index(event, curve=curve)
+    if picked is not None and picked < len(codes):
+        members_list(ctx, f"{of}:{codes[picked]}", title(codes[picked]), key=key, **dates)
