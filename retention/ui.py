@@ -494,10 +494,12 @@ def table(frame: pl.DataFrame, name: str | None = None, download_key: str | None
 
 
 def metric_row(tiles: list[tuple], spec: int | list | None = None) -> None:
-    """One st.metric per tile, side by side in st.columns(spec or len(tiles)): (label, value) or
-    (label, value, help)."""
-    for column, (label, value, *help_text) in zip(st.columns(spec or len(tiles)), tiles, strict=False):
-        column.metric(label, value, help=help_text[0] if help_text else None)
+    """One st.metric per tile, side by side in st.columns(spec or len(tiles)): (label, value), (label, value,
+    help) or (label, value, {more st.metric arguments})."""
+    for column, (label, value, *more) in zip(st.columns(spec or len(tiles)), tiles, strict=False):
+        column.metric(
+            label, value, **(more[0] if more and isinstance(more[0], dict) else {"help": next(iter(more), None)})
+        )
 
 
 def date_column(label: str | None = None):
@@ -566,3 +568,72 @@ def bar_members(ctx: Context, event, codes: list, title, of: str, key: str, curv
     picked = picked_index(event, curve=curve)
     if picked is not None and picked < len(codes):
         members_list(ctx, f"{of}:{codes[picked]}", title(codes[picked]), key=key, **dates)
+
+
+def computed(query, icon: str | None = None):
+    """query() under the computing spinner; on an InputError its message, and the page stops there."""
+    try:
+        with st.spinner(t("common.computing")):
+            return query()
+    except InputError as exc:
+        st.error(str(exc), icon=icon)
+        st.stop()
+
+
+def attribute_columns(attributes: list[str]) -> dict:
+    """Column names of segment attributes, as the sidebar names them."""
+    return {a: i18n.attribute_label(a) for a in attributes}
+
+
+def money_columns(ctx: Context, labels: dict[str, str]) -> dict:
+    """Money columns ({column: label}) in the settings' currency with two decimals."""
+    return {c: number_column(label, ctx.money_format()) for c, label in labels.items()}
+
+
+# -- the customer profile's customer (session key `profile_customer`, URL parameter `customer`) ---------------
+
+
+def url_customer() -> str | None:
+    """The customer a link names (URL parameter `customer`): read before setup() rewrites the URL."""
+    return st.query_params.get("customer")
+
+
+def customer_input(from_url: str | None) -> str:
+    """The text box naming the profile's customer: a link (or a reload) names it in the URL, else the box
+    does; kept in session key `profile_customer` and written back to the URL. Returns it ("" for none)."""
+    ss = st.session_state
+    if from_url and ss.get("_profile_url") != from_url:  # a link (or a reload) names the customer
+        ss["profile_customer"] = ss["_profile_url"] = from_url
+    ss["_profile_customer"] = ss.get("profile_customer", "")
+    st.text_input(
+        t("profile.customer"), key="_profile_customer", help=t("profile.customer_help"),
+        on_change=lambda: ss.update(profile_customer=ss["_profile_customer"].strip()),
+    )  # fmt: skip
+    customer = ss.get("profile_customer", "").strip()
+    ss["_profile_url"] = customer or None
+    if customer:
+        st.query_params["customer"] = customer
+    return customer
+
+
+def customer_suggestions(matches: pl.DataFrame, typed: str) -> None:
+    """For an unknown id: the customers whose id or attribute value matches (columns `customer_id, attribute,
+    value`) to pick from, or a message when none does."""
+    if not matches.height:
+        empty_state("profile.unknown", customer=md_text(typed))
+        return
+    labels = {
+        cid: short(cid) if attr is None else short(f"{cid} · {i18n.attribute_label(attr)}: {value}")
+        for cid, attr, value in matches.iter_rows()
+    }
+    ss = st.session_state
+    st.selectbox(
+        t("profile.suggestions", count=i18n.fmt_int(matches.height)), list(labels), index=None,
+        format_func=labels.get, key="_profile_suggestion", placeholder=t("profile.suggestions_placeholder"),
+        on_change=lambda: ss.update(profile_customer=ss["_profile_suggestion"] or typed),
+    )  # fmt: skip
+
+
+def fact_list(facts: dict[str, object]) -> None:
+    """A bulleted list of `label: **value**` lines."""
+    st.markdown("\n".join(f"- {label}: **{value}**" for label, value in facts.items()))
