@@ -32,13 +32,11 @@ if pr.status is None:
     st.stop()
 
 s = pr.status
-ui.metric_row([
-    (t("profile.status"), i18n.label("status", s["status"])),
-    (t("profile.days_silent"), i18n.fmt_int(s["recency"]), t("profile.days_silent_help")),
-    (t("profile.usual_gap"), i18n.fmt_num(s["expected_gap"]), t("profile.usual_gap_help")),
-    (t("profile.frequency"), i18n.fmt_int(s["frequency"])),
-    (t("profile.revenue"), ctx.money(pr.revenue, 2), t("profile.revenue_help")),
-])  # fmt: skip
+ui.metric_row([(t("profile.status"), i18n.label("status", s["status"])),
+               (t("profile.days_silent"), i18n.fmt_int(s["recency"]), t("profile.days_silent_help")),
+               (t("profile.usual_gap"), i18n.fmt_num(s["expected_gap"]), t("profile.usual_gap_help")),
+               (t("profile.frequency"), i18n.fmt_int(s["frequency"])),
+               (t("profile.revenue"), ctx.money(pr.revenue, 2), t("profile.revenue_help"))])  # fmt: skip
 
 st.subheader(t("profile.timeline_title"))
 if pr.days.is_empty():

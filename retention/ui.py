@@ -51,6 +51,8 @@ PAGES = (
 )
 PAGE_BY_KEY = {p.key: p for p in PAGES}
 
+TABLES = db.TABLES  # the tables of a data folder, in the order the Import page offers them
+
 # Plain session keys that span pages, mirrored in the URL under these names.
 URL_KEYS = {"window": "window", "period": "period", "as_of": "as_of", "lang": "lang", "window_by": "wby"}
 
@@ -209,6 +211,12 @@ def setup(page_key: str, needs_data: bool = True) -> Context:
     _sync_url()
     _saved_views(page, settings)
     return Context(ds, params, settings)
+
+
+def import_link() -> None:
+    """A link to the Import page, for a role that may open it."""
+    if PAGE_BY_KEY["import"] in visible_pages(current_role()):
+        page_link(PAGE_BY_KEY["import"])
 
 
 def current_role() -> str:
@@ -637,3 +645,44 @@ def customer_suggestions(matches: pl.DataFrame, typed: str) -> None:
 def fact_list(facts: dict[str, object]) -> None:
     """A bulleted list of `label: **value**` lines."""
     st.markdown("\n".join(f"- {label}: **{value}**" for label, value in facts.items()))
+
+
+# -- the Import page's parts ---------------------------------------------------------------------------------
+
+
+def column_mapping(table: str, sources: list[str]) -> dict[str, str]:
+    """A select box per column of `table`, preset from importer.guess_columns: {column: file column} for the
+    columns the file names otherwise."""
+    from retention import importer
+
+    mapping = {}
+    cols = st.columns(3)
+    for i, (name, guess) in enumerate(importer.guess_columns(table, sources).items()):
+        options = ["", *sources]
+        choice = cols[i % 3].selectbox(
+            name, options, index=options.index(guess) if guess else 0, key=f"import_map_{table}_{name}",
+            format_func=lambda c: c or t("import.not_in_file"),
+        )  # fmt: skip
+        if choice and choice != name:
+            mapping[name] = choice
+    return mapping
+
+
+def import_history(table: str, data_dir: Path, timezone: str) -> None:
+    """The saved earlier versions of a table, each with a button restoring it."""
+    from retention import importer
+
+    versions = importer.history(table, data_dir)
+    if not versions:
+        empty_state("import.no_history", table=table)
+    for v in versions:
+        left, right = st.columns([4, 1])
+        size = i18n.fmt_num(v.size_bytes / 1e6, 2)
+        left.write(
+            t("import.version", saved=i18n.fmt_date(v.saved_at.date()), time=v.saved_at.strftime("%H:%M:%S"), size=size)
+        )
+        if right.button(t("import.restore"), key=f"restore_{table}_{v.name}", icon=":material/restore:"):
+            try:
+                st.success(importer.restore(table, data_dir, v.name, timezone))
+            except InputError as exc:
+                st.error(str(exc))

@@ -89,3 +89,18 @@ def drawn_segments(curves: pl.DataFrame, recs: pl.DataFrame, max_lines: int) -> 
         largest = set(recs.filter(pl.col("segment") != "*").top_k(max_lines, by="silences")["segment"].to_list())
         segments = [s for s in segments if s == "*" or s in largest]
     return segments
+
+
+def whatif_reading(grid: pl.DataFrame, curves: pl.DataFrame, window: int, period: str) -> tuple[str, str, str]:
+    """The what-if's reading at the current W: the lost / returned sentence, the churn sentence of the last
+    complete period, and that period's label."""
+    from retention import i18n
+    from retention.i18n import t
+
+    now = whatif_at(grid, window)
+    returned = i18n.fmt_pct(share_at(curves, window), 0)
+    reading = t("window.reading", window=window, lost=i18n.fmt_pct(now["lost_share"], 0), returned=returned)
+    label = i18n.fmt_period(now["period_start"], period)
+    if now["churn_rate"] is None:
+        return reading, t("window.reading_no_churn"), label
+    return reading, t("window.reading_churn", period=label, churn=i18n.fmt_pct(now["churn_rate"], 1)), label
