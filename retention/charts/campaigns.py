@@ -45,7 +45,9 @@ def _pts(x: float | None) -> str:
 @memo
 def rates_uplift(figures: pl.DataFrame, by: str = "campaign") -> go.Figure:
     """Left: treatment and control win-back rates side by side per campaign. Right: the uplift with its 95%
-    interval as error bars, against a zero line (an interval crossing it means too few customers to tell)."""
+    interval as error bars, against a zero line (an interval crossing it means too few customers to tell).
+    Reads `figures`: the `by` column, win_back_rate, won_back, contacts, control_rate, control_won_back,
+    control_size, uplift, uplift_low, uplift_high."""
     names = _names(figures, by)
     rows = figures.to_dicts()
     fig = make_subplots(
@@ -94,7 +96,8 @@ def rates_uplift(figures: pl.DataFrame, by: str = "campaign") -> go.Figure:
 
 @memo
 def revenue_cost(figures: pl.DataFrame, currency: str, by: str = "campaign") -> go.Figure:
-    """Revenue won against cost per campaign (treatment rows), ROI on hover."""
+    """Revenue won against cost per campaign (treatment rows), ROI on hover.
+    Reads `figures`: the `by` column, revenue_won, cost, roi, cost_per_win."""
     names = _names(figures, by)
     rows = figures.to_dicts()
     fig = go.Figure()
@@ -117,7 +120,8 @@ def revenue_cost(figures: pl.DataFrame, currency: str, by: str = "campaign") -> 
 
 @memo
 def wins_curve(curve: pl.DataFrame) -> go.Figure:
-    """Cumulative share of treatment and control contacts won back by day 1 .. attribution_days."""
+    """Cumulative share of treatment and control contacts won back by day 1 .. attribution_days.
+    Reads `curve`: contact_group, day, won_back_share, won_back, contacts."""
     fig = go.Figure()
     for group, color in (("treatment", TREATMENT), ("control", CONTROL)):
         rows = curve.filter(pl.col("contact_group") == group).sort("day")
@@ -143,7 +147,8 @@ def wins_curve(curve: pl.DataFrame) -> go.Figure:
 
 @memo
 def status_flow(flow: pl.DataFrame) -> go.Figure:
-    """Sankey from the status the day before the contact (left) to the status at the window's end (right)."""
+    """Sankey from the status the day before the contact (left) to the status at the window's end (right).
+    Reads `flow`: status_before, status_after, contacts."""
     before = [s for s in STATUS_ORDER if s in set(flow["status_before"].to_list())]
     after = [s for s in STATUS_ORDER if s in set(flow["status_after"].to_list())]
     labels = [i18n.label("status", s) for s in before] + [i18n.label("status", s) for s in after]

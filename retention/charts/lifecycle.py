@@ -38,7 +38,8 @@ def _rgba(hex_color: str, alpha: float) -> str:
 @memo
 def status_bar(counts: pl.DataFrame, rules: dict) -> go.Figure:
     """Horizontal bars of customers per status (rule order, top to bottom) with count and share as text;
-    the hover says in one line what the status means."""
+    the hover says in one line what the status means.
+    Reads `counts`: status, customers, share."""
     labels = [i18n.label("status", s) for s in counts["status"]]
     text = [
         f"{i18n.fmt_int(n)} · {i18n.fmt_pct(sh)}" for n, sh in zip(counts["customers"], counts["share"], strict=True)
@@ -61,7 +62,8 @@ def status_bar(counts: pl.DataFrame, rules: dict) -> go.Figure:
 
 @memo
 def status_mix_area(mix: pl.DataFrame, period: str, rules: dict) -> go.Figure:
-    """Stacked areas of customers per status at each period end (prospects at the bottom, then rule order)."""
+    """Stacked areas of customers per status at each period end (prospects at the bottom, then rule order).
+    Reads `mix`: period, period_end, status, customers."""
     fig = go.Figure()
     ends = mix.filter(pl.col("status") == STATUSES[0])
     x = ends["period_end"].to_list()
@@ -85,7 +87,8 @@ def status_mix_area(mix: pl.DataFrame, period: str, rules: dict) -> go.Figure:
 @memo
 def migration_heatmap(matrix: pl.DataFrame, date_from: dt.date, date_to: dt.date) -> go.Figure:
     """Rows: status at date_from (`not_yet` first); columns: status at date_to; colour: share of the row;
-    text: customers."""
+    text: customers.
+    Reads `matrix` (metrics.lifecycle.migration_matrix): from_status, to_status, customers, row_share."""
     froms = [NOT_YET, *STATUSES]
     cells = {(r["from_status"], r["to_status"]): r for r in matrix.iter_rows(named=True)}
 
@@ -129,7 +132,8 @@ def _stack_positions(sizes: list[int], pad: float = 0.02) -> list[float]:
 
 @memo
 def migration_sankey(cells: pl.DataFrame, date_from: dt.date, date_to: dt.date) -> go.Figure:
-    """Flows from the status at date_from (left) to the status at date_to (right), widths = customers."""
+    """Flows from the status at date_from (left) to the status at date_to (right), widths = customers.
+    Reads `cells`: from_status, to_status, customers."""
     froms = [s for s in [NOT_YET, *STATUSES] if s in set(cells["from_status"])]
     tos = [s for s in STATUSES if s in set(cells["to_status"])]
     index = {("from", s): i for i, s in enumerate(froms)} | {("to", s): len(froms) + i for i, s in enumerate(tos)}

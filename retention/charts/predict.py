@@ -16,7 +16,8 @@ from retention.i18n import t
 
 @memo
 def holdout_bars(check: pl.DataFrame, holdout_days: int) -> go.Figure:
-    """Mean predicted (grey) and actual (blue) purchase days in the holdout per x group, customers in the hover."""
+    """Mean predicted (grey) and actual (blue) purchase days in the holdout per x group, customers in the hover.
+    Reads `check`: x, predicted, actual, customers."""
     fig = go.Figure()
     for column, color in (("predicted", NEUTRAL), ("actual", PALETTE[0])):
         hover = [
@@ -38,7 +39,8 @@ def holdout_bars(check: pl.DataFrame, holdout_days: int) -> go.Figure:
 
 @memo
 def p_alive_histogram(distribution: pl.DataFrame) -> go.Figure:
-    """Customers per P(alive) band."""
+    """Customers per P(alive) band.
+    Reads `distribution`: low, high, customers."""
     labels = [
         f"{i18n.fmt_pct(lo, 0)}–{i18n.fmt_pct(hi, 0)}" for lo, hi in distribution.select("low", "high").iter_rows()
     ]
@@ -59,7 +61,8 @@ def p_alive_histogram(distribution: pl.DataFrame) -> go.Figure:
 
 @memo
 def segment_value_bars(segments: pl.DataFrame, currency: str) -> go.Figure:
-    """Predicted value per RFM segment (bars), with customers, value per customer and mean P(alive) in the hover."""
+    """Predicted value per RFM segment (bars), with customers, value per customer and mean P(alive) in the hover.
+    Reads `segments`: segment, predicted_value, value_share, customers, value_per_customer, mean_p_alive."""
     names = [i18n.label("segment", s) for s in segments["segment"]]
     hover = [
         f"<b>{n}</b><br>{t('predict.predicted_value')}: {i18n.fmt_money(v, currency)} ({i18n.fmt_pct(sh, 0)})"
@@ -83,7 +86,8 @@ def segment_value_bars(segments: pl.DataFrame, currency: str) -> go.Figure:
 @memo
 def p_alive_curve(curve: pl.DataFrame, windows: pl.DataFrame, as_of: dt.date) -> go.Figure:
     """One customer's P(alive) on each day up to T (a step up at each purchase, a fall through each silence),
-    each purchase day's return window shaded as on the timeline, and T (today) as a dashed line."""
+    each purchase day's return window shaded as on the timeline, and T (today) as a dashed line.
+    Reads `curve`: day, p_alive; `windows`: order_date, window_end, outcome."""
     fig = go.Figure()
     shade_windows(fig, windows, as_of)
     hover = [f"<b>{i18n.fmt_date(d)}</b><br>{t('predict.p_alive')}: {i18n.fmt_pct(v, 0)}" for d, v in curve.iter_rows()]

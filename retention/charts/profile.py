@@ -19,7 +19,8 @@ PURCHASE, REFUND = "#2563eb", "#dc2626"
 def timeline(days: pl.DataFrame, windows: pl.DataFrame, as_of: dt.date, currency: str) -> go.Figure:
     """Order days as markers (y and size by the day's amount; days with only refunds as red crosses), after each
     purchase day a shaded band of its return window (green: came back within it, red: lapsed, blue: still
-    open at T) with a hover mark at the window's end, and T as a dashed line."""
+    open at T) with a hover mark at the window's end, and T as a dashed line.
+    Reads `days`: order_date, amount, n_rows, n_act, is_purchase; `windows`: order_date, window_end, outcome, gap."""
     fig = go.Figure()
     top = float(days["amount"].abs().max() or 0) if days.height else 0.0
     shade_windows(fig, windows, as_of)

@@ -30,7 +30,8 @@ def level_color(level: str, code: str) -> str:
 
 @memo
 def rf_heatmap(grid: pl.DataFrame, currency: str) -> go.Figure:
-    """R (rows, 5 at the top) x F (columns) heatmap of customer counts; hover: segment, customers, revenue."""
+    """R (rows, 5 at the top) x F (columns) heatmap of customer counts; hover: segment, customers, revenue.
+    Reads `grid` (metrics.rfm.rf_grid): r, f, customers, revenue, segment."""
     cells = {(row["r"], row["f"]): row for row in grid.iter_rows(named=True)}
     rs = list(reversed(SCORES))
 
@@ -58,7 +59,8 @@ def rf_heatmap(grid: pl.DataFrame, currency: str) -> go.Figure:
 
 @memo
 def segment_bars(summary: pl.DataFrame, currency: str) -> go.Figure:
-    """Per segment, share of customers beside share of revenue; hover gives the counts and money."""
+    """Per segment, share of customers beside share of revenue; hover gives the counts and money.
+    Reads `summary`: segment, customers, revenue, customer_share, revenue_share."""
     labels = [i18n.label("segment", s) for s in summary["segment"].to_list()]
     fig = go.Figure()
     for col, name, color, amounts in (
@@ -85,7 +87,8 @@ def segment_bars(summary: pl.DataFrame, currency: str) -> go.Figure:
 
 @memo
 def tier_shares(summary: pl.DataFrame, currency: str) -> go.Figure:
-    """Two 100% bars, customers and revenue, split by value tier: the 80/20 picture."""
+    """Two 100% bars, customers and revenue, split by value tier: the 80/20 picture.
+    Reads `summary`: tier, customers, revenue, customer_share, revenue_share."""
     bars = [t("rfm.share_customers"), t("rfm.share_revenue")]
     fig = go.Figure()
     for row in summary.iter_rows(named=True):
@@ -108,7 +111,8 @@ def tier_shares(summary: pl.DataFrame, currency: str) -> go.Figure:
 
 @memo
 def migration_heatmap(migrations: pl.DataFrame, level: str, from_label: str, to_label: str) -> go.Figure:
-    """From (rows) x to (columns) heatmap of customers; hover: the move and its share of the row."""
+    """From (rows) x to (columns) heatmap of customers; hover: the move and its share of the row.
+    Reads `migrations`: from_segment, to_segment, customers (in that order)."""
     codes = level_order(level)
     counts = {(a, b): n for a, b, n in migrations.iter_rows()}
     rows = [c for c in codes if any(a == c for a, _ in counts)]
@@ -139,7 +143,8 @@ def migration_heatmap(migrations: pl.DataFrame, level: str, from_label: str, to_
 
 @memo
 def migration_sankey(migrations: pl.DataFrame, level: str, from_label: str, to_label: str) -> go.Figure:
-    """The same cells as flows from the first date's level (left) to the second's (right)."""
+    """The same cells as flows from the first date's level (left) to the second's (right).
+    Reads `migrations`: from_segment, to_segment, customers."""
     codes = level_order(level)
     lefts = [c for c in codes if c in set(migrations["from_segment"].to_list())]
     rights = [c for c in codes if c in set(migrations["to_segment"].to_list())]

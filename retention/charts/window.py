@@ -24,7 +24,9 @@ def return_curves(
     curves: pl.DataFrame, recs: pl.DataFrame, threshold: float, window: int, max_lines: int = MAX_LINES
 ) -> go.Figure:
     """One line per segment of `curves` ('*' thick and dark), the threshold as a horizontal line, each
-    segment's recommended window as a marker on its line, the current window as a dotted vertical line."""
+    segment's recommended window as a marker on its line, the current window as a dotted vertical line.
+    Reads `curves`: segment, days, return_share, returned, still_silent; `recs`: segment, recommended_window
+    (and silences, to pick the largest segments)."""
     fig = go.Figure()
     segments = drawn_segments(curves, recs, max_lines)
     rec_of = dict(recs.select("segment", "recommended_window").iter_rows()) if not recs.is_empty() else {}
@@ -67,7 +69,8 @@ def return_curves(
 @memo
 def whatif(frame: pl.DataFrame, window: int) -> go.Figure:
     """Lost share and churn rate of the last complete period against one window W for everyone; the
-    current W marked with a vertical line and markers on both curves."""
+    current W marked with a vertical line and markers on both curves.
+    Reads `frame`: window, lost_share, churn_rate, lost, customers, lapsed, active_start."""
     fig = go.Figure()
     x = frame["window"].to_numpy()
     series = (
