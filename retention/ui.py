@@ -505,9 +505,8 @@ def metric_row(tiles: list[tuple], spec: int | list | None = None) -> None:
     """One st.metric per tile, side by side in st.columns(spec or len(tiles)): (label, value), (label, value,
     help) or (label, value, {more st.metric arguments})."""
     for column, (label, value, *more) in zip(st.columns(spec or len(tiles)), tiles, strict=False):
-        column.metric(
-            label, value, **(more[0] if more and isinstance(more[0], dict) else {"help": next(iter(more), None)})
-        )
+        extra = more[0] if more else None
+        column.metric(label, value, **(extra if isinstance(extra, dict) else {"help": extra}))
 
 
 def date_column(label: str | None = None):
