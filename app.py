@@ -4,6 +4,7 @@ import streamlit as st
 
 from retention import i18n, ui
 from retention.i18n import t
+from retention.metrics.overview import active_share
 from retention.queries.common import overview
 
 ctx = ui.setup("overview")
@@ -33,7 +34,7 @@ else:
     )
 
 st.subheader(t("overview.window_title"))
-share = facts["active"] / facts["buyers"] if facts["buyers"] else None
+share = active_share(facts)
 st.markdown(
     t(
         "overview.window_text",

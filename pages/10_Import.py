@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas  # noqa: F401  (streamlit imports it lazily to draw a table: see retention/charts)
 import streamlit as st
 
-from retention import db, i18n, importer, presets, ui
+from retention import i18n, importer, presets, ui
 from retention.errors import InputError
 from retention.i18n import t
 
@@ -15,7 +15,7 @@ data_dir = Path(ctx.settings.data_dir)
 st.title(t("import.title"))
 st.caption(t("import.intro", data_dir=str(data_dir)))
 
-table = st.selectbox(t("import.table"), db.TABLES, format_func=lambda n: t("import.table_" + n), key="import_table")
+table = st.selectbox(t("import.table"), ui.TABLES, format_func=lambda n: t("import.table_" + n), key="import_table")
 st.caption(t("import.columns_" + table))
 upload = st.file_uploader(t("import.file"), type=["csv", "txt", "tsv", "xlsx", "xls", "parquet"], key="import_file")
 
@@ -44,16 +44,7 @@ if upload is not None:
         mapping = {}
         if not preset:
             st.caption(t("import.mapping_help"))
-            sources, guesses = list(head.columns), importer.guess_columns(table, list(head.columns))
-            cols = st.columns(3)
-            for i, (name, guess) in enumerate(guesses.items()):
-                options = ["", *sources]
-                choice = cols[i % 3].selectbox(
-                    name, options, index=options.index(guess) if guess else 0, key=f"import_map_{table}_{name}",
-                    format_func=lambda c: c or t("import.not_in_file"),
-                )  # fmt: skip
-                if choice and choice != name:
-                    mapping[name] = choice
+            mapping = ui.column_mapping(table, list(head.columns))
         left, right = st.columns(2)
         decimal_comma = left.toggle(t("import.decimal_comma"), key="import_decimal_comma")
         append = right.toggle(t("import.append"), key="import_append", disabled=table != "orders")
@@ -81,13 +72,11 @@ if upload is not None:
         if result is not None:
             st.dataframe(result.preview, hide_index=True, key="import_preview")
             s = result.summary
-            tiles = st.columns(5)
-            tiles[0].metric(t("import.rows_read"), i18n.fmt_int(s.rows_read))
             written = s.orders if table == "orders" else s.rows_written
-            tiles[1].metric(t("import.orders" if table == "orders" else "import.rows"), i18n.fmt_int(written))
-            tiles[2].metric(t("import.refunds"), i18n.fmt_int(s.refunds))
-            tiles[3].metric(t("import.guests"), i18n.fmt_int(s.guests))
-            tiles[4].metric(t("import.left_out"), i18n.fmt_int(sum(s.left_out.values()) + s.skipped_existing))
+            ui.metric_row([(t("import.rows_read"), i18n.fmt_int(s.rows_read)),
+                           (t("import.orders" if table == "orders" else "import.rows"), i18n.fmt_int(written)),
+                           (t("import.refunds"), i18n.fmt_int(s.refunds)), (t("import.guests"), i18n.fmt_int(s.guests)),
+                           (t("import.left_out"), i18n.fmt_int(sum(s.left_out.values()) + s.skipped_existing))])  # fmt: skip
             with st.expander(t("import.summary"), expanded=True, icon=":material/summarize:"):
                 st.code("\n".join(t("import.s_" + key, **values) for key, values in s.items()), language=None)
         if st.button(t("import.run"), type="primary", key="import_run", icon=":material/upload:"):
@@ -100,17 +89,4 @@ if upload is not None:
                     st.success(done.message, icon=":material/check_circle:")
 
 st.subheader(t("import.history"))
-versions = importer.history(table, data_dir)
-if not versions:
-    ui.empty_state("import.no_history", table=table)
-for v in versions:
-    left, right = st.columns([4, 1])
-    size = i18n.fmt_num(v.size_bytes / 1e6, 2)
-    left.write(
-        t("import.version", saved=i18n.fmt_date(v.saved_at.date()), time=v.saved_at.strftime("%H:%M:%S"), size=size)
-    )
-    if right.button(t("import.restore"), key=f"restore_{table}_{v.name}", icon=":material/restore:"):
-        try:
-            st.success(importer.restore(table, data_dir, v.name, ctx.settings.timezone))
-        except InputError as exc:
-            st.error(str(exc))
+ui.import_history(table, data_dir, ctx.settings.timezone)

@@ -68,7 +68,7 @@ st.dataframe(
     },
 )  # fmt: skip
 st.caption(t("winback.list_caption", shown=i18n.fmt_int(shown.height)))
-if shown["p_alive"].is_null().all():
+if shape.without_model(shown):
     st.caption(t("winback.no_model"))
 ui.download(calls, f"winback_{p.as_of.isoformat()}", key="winback_download", label=t("winback.download"), primary=True)
 ui.profile_picker(calls["customer_id"], key="winback_profile")

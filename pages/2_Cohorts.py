@@ -6,7 +6,7 @@ from retention import ui
 from retention.charts import cohorts as charts
 from retention.charts.select import pickable, picked_cell
 from retention.i18n import t
-from retention.metrics.cohorts import COHORT_METRICS, PROFIT_METRICS, weighted_curve, with_cohort_rates
+from retention.metrics import cohorts as shape
 from retention.metrics.profit import with_cohort_profit
 from retention.queries.cohorts import cohort_table
 from retention.queries.profit import cohort_profit, segment_curves, shows_profit
@@ -16,7 +16,7 @@ p = ctx.params
 st.title(t("cohorts.title"))
 
 with_profit = shows_profit(ctx.ds, p)  # profit metrics only when they differ from revenue
-metrics = [m for m in COHORT_METRICS if with_profit or m not in PROFIT_METRICS]
+metrics = [m for m in shape.COHORT_METRICS if with_profit or m not in shape.PROFIT_METRICS]
 metric = st.segmented_control(
     t("cohorts.metric"), metrics, format_func=lambda m: t("cohorts.metric_" + m),
     default="active", key="cohort_metric",
@@ -24,7 +24,7 @@ metric = st.segmented_control(
 st.caption(t("cohorts.caption_" + metric, window=p.window))
 
 with st.spinner(t("common.computing")):
-    table = with_cohort_rates(cohort_table(ctx.ds, p))
+    table = shape.with_cohort_rates(cohort_table(ctx.ds, p))
     if with_profit:
         table = with_cohort_profit(table, cohort_profit(ctx.ds, p))
 if table.is_empty():
@@ -38,14 +38,14 @@ if heat_tab.open:
     with heat_tab:
         st.subheader(t("cohorts.heatmap_title"))
         heat = pickable(charts.heatmap(table, metric, p.period, ctx.currency))
-        event = st.plotly_chart(heat, key="cohort_heatmap", on_select="rerun", selection_mode="points")
+        event = ui.chart(heat, "cohort_heatmap", pick=True)
         if heat.data[0].texttemplate is None:
             st.caption(t("cohorts.hover_hint"))
         st.caption(t("members.hint"))
         cell = picked_cell(event, heat)
         if cell is not None:
             # rows of the heatmap: the cohorts in order; columns: k = 0, 1, ...
-            cohort, k = sorted(table["cohort"].unique().to_list())[cell[0]], cell[1]
+            cohort, k = shape.cohort_list(table)[cell[0]], cell[1]
             measure = metric if metric in ("active", "alive") else "active"
             title = t("members.cohort_cell", cohort=ui.i18n.fmt_period(cohort, p.period), k=k,
                       measure=t("cohorts.metric_" + measure))  # fmt: skip
@@ -54,12 +54,12 @@ if heat_tab.open:
 if curves_tab.open:
     with curves_tab:
         st.subheader(t("cohorts.curves_title"))
-        all_cohorts = sorted(table["cohort"].unique().to_list())
+        all_cohorts = shape.cohort_list(table)
         chosen = st.multiselect(
             t("cohorts.choose_cohorts"), all_cohorts, default=all_cohorts[-6:-1] or all_cohorts[-1:],
             format_func=lambda c: ui.i18n.fmt_period(c, p.period), key="cohort_chosen",
         )  # fmt: skip
-        average = weighted_curve(table, metric)
+        average = shape.weighted_curve(table, metric)
         st.plotly_chart(charts.curves(table, chosen, average, metric, p.period, ctx.currency), key="cohort_curves")
 
 if segments_tab.open:
@@ -87,5 +87,4 @@ if table_tab.open:
             st.plotly_chart(charts.sizes(table, p.period), key="cohort_sizes")
         with right:
             st.subheader(t("cohorts.table_title"))
-            st.dataframe(table, hide_index=True, height=300)
-            ui.download(table.drop("active_rate", "alive_rate"), "cohorts", key="cohort_download")
+            ui.table(table, "cohorts", "cohort_download", shape.cohort_file(table), height=300)

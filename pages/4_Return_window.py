@@ -4,16 +4,8 @@ import streamlit as st
 
 from retention import i18n, ui
 from retention.charts import window as charts
-from retention.errors import InputError
 from retention.i18n import t
-from retention.metrics.window import (
-    for_display,
-    page_whatif_grid,
-    recommended_map,
-    share_at,
-    whatif_at,
-    with_windows_in_use,
-)
+from retention.metrics.window import for_display, page_whatif_grid, recommended_map, whatif_reading, with_windows_in_use
 from retention.queries.window import recommend, return_curves, whatif
 
 MAX_DAYS = 730  # the CLI's recommend default; the sidebar window goes up to 730 too
@@ -21,13 +13,9 @@ ctx = ui.setup("return_window")
 p, ss = ctx.params, st.session_state
 st.title(t("window.title"))
 st.caption(t("window.intro"))
-try:
-    with st.spinner(t("common.computing")):
-        overall = return_curves(ctx.ds, p, None, MAX_DAYS)
-        grid = whatif(ctx.ds, p, page_whatif_grid(p.window))
-except InputError as exc:
-    st.error(str(exc))
-    st.stop()
+overall, grid = ui.computed(
+    lambda: (return_curves(ctx.ds, p, None, MAX_DAYS), whatif(ctx.ds, p, page_whatif_grid(p.window)))
+)
 if overall.is_empty():
     ui.empty_state("window.empty")
     st.stop()
@@ -54,7 +42,7 @@ def recommended_windows() -> None:
         curves = return_curves(ctx.ds, p, by, MAX_DAYS)
         recs = recommend(ctx.ds, p, by, threshold, MAX_DAYS)
     st.subheader(t("window.curve_title"))
-    st.plotly_chart(charts.return_curves(curves, recs, threshold, p.window), key="window_curve")
+    ui.chart(charts.return_curves(curves, recs, threshold, p.window), "window_curve")
     st.caption(t("window.curve_caption"))
     if recs.height - 1 > charts.MAX_LINES:
         st.caption(t("window.curve_truncated", n=charts.MAX_LINES, total=recs.height - 1))
@@ -63,15 +51,10 @@ def recommended_windows() -> None:
     st.caption(t("window.recs_caption", share=i18n.fmt_pct(threshold, 0), max_days=MAX_DAYS))
     table = with_windows_in_use(recs, p.window, ss.get("window_by"), ss.get("window_map") or {}, by)
     shown = for_display(table, t("window.everyone"), t("window.no_window"))
-    st.dataframe(
-        shown, hide_index=True, key="window_recs_table", column_config={
-            "segment": t("window.col_segment"),
-            "recommended_window": st.column_config.TextColumn(t("window.col_recommended"), help=t("window.no_window_help")),
-            "silences": st.column_config.NumberColumn(t("window.col_silences"), format="localized"),
-            "window_in_use": t("window.col_in_use"),
-        },
-    )  # fmt: skip
-    ui.download(recs, "recommended_windows", key="window_recs_download")
+    config = {"segment": t("window.col_segment"), "window_in_use": t("window.col_in_use"),
+              "recommended_window": st.column_config.TextColumn(t("window.col_recommended"), help=t("window.no_window_help")),
+              "silences": ui.number_column(t("window.col_silences"))}  # fmt: skip
+    ui.table(shown, "recommended_windows", "window_recs_download", recs, key="window_recs_table", column_config=config)
     if not attributes:
         ui.empty_state("window.no_attributes")
         return
@@ -91,16 +74,10 @@ recommended_windows()
 st.subheader(t("window.whatif_title"))
 if ss.get("window_by") and ss.get("window_map"):
     st.info(t("window.whatif_map_note", attribute=ss["window_by"]), icon=":material/tune:")
-st.plotly_chart(charts.whatif(grid, p.window), key="window_whatif")
-now = whatif_at(grid, p.window)
-returned = i18n.fmt_pct(share_at(overall, p.window), 0)
-st.markdown(t("window.reading", window=p.window, lost=i18n.fmt_pct(now["lost_share"], 0), returned=returned))
-period_label = i18n.fmt_period(now["period_start"], p.period)
-if now["churn_rate"] is None:
-    st.markdown(t("window.reading_no_churn"))
-else:
-    st.markdown(t("window.reading_churn", period=period_label, churn=i18n.fmt_pct(now["churn_rate"], 1)))
+ui.chart(charts.whatif(grid, p.window), "window_whatif")
+reading, churn_line, period_label = whatif_reading(grid, overall, p.window, p.period)
+st.markdown(reading)
+st.markdown(churn_line)
 st.caption(t("window.whatif_caption", period=period_label))
 with st.expander(t("window.whatif_table")):
-    st.dataframe(grid, hide_index=True, key="window_whatif_table")
-    ui.download(grid, "whatif", key="window_whatif_download")
+    ui.table(grid, "whatif", "window_whatif_download", key="window_whatif_table")

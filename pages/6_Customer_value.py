@@ -2,10 +2,9 @@
 
 import streamlit as st
 
-from retention import db, i18n, ui
+from retention import i18n, ui
 from retention.charts import rfm as charts
-from retention.charts.select import pickable, picked_cell, picked_index
-from retention.errors import InputError
+from retention.charts.select import pickable, picked_cell
 from retention.i18n import t
 from retention.metrics import rfm as shape
 from retention.metrics.predict import explain, with_predictions
@@ -20,7 +19,6 @@ ctx = ui.setup("value")
 p = ctx.params
 st.title(t("rfm.title"))
 st.markdown(t("rfm.intro", as_of=i18n.fmt_date(p.as_of)))
-
 with st.spinner(t("common.computing")):
     table = rfm_table(ctx.ds, p)
 if table.is_empty():
@@ -34,75 +32,48 @@ if who.open:
         with left:
             st.subheader(t("rfm.grid_title"))
             grid = pickable(charts.rf_heatmap(shape.rf_grid(table), ctx.currency), marker_size=48)
-            cell = picked_cell(
-                st.plotly_chart(grid, key="value_grid", on_select="rerun", selection_mode="points"), grid
-            )
+            cell = picked_cell(ui.chart(grid, "value_grid", pick=True), grid)
             st.caption(t("rfm.grid_caption") + " " + t("members.hint"))
         with right:
             st.subheader(t("rfm.tiers_title"))
             tiers = shape.tier_summary(table)
-            with_profit = shows_profit(ctx.ds, p)  # profit beside revenue only when it differs from it
-            if with_profit:
+            if with_profit := shows_profit(ctx.ds, p):  # profit beside revenue only when it differs from it
                 tiers = with_tier_profit(tiers, table, customer_profit(ctx.ds, p))
-            high = tiers.row(0, named=True)
-            share = {k: i18n.fmt_pct(high[f"{k}_share"], 0) for k in ("customer", "revenue")}
-            profit_line = t("winback.tiers_profit", profit=i18n.fmt_pct(high["profit_share"], 0)) if with_profit else ""
-            st.markdown(t("rfm.tiers_sentence", customers=share["customer"], revenue=share["revenue"]) + profit_line)
-            st.plotly_chart(charts.tier_shares(tiers, ctx.currency), key="value_tiers")
+            st.markdown(shape.tiers_sentence(tiers, with_profit))
+            ui.chart(charts.tier_shares(tiers, ctx.currency), "value_tiers")
             st.caption(t("rfm.tiers_caption"))
             ui.download(tiers, "value_tiers", key="value_tiers_download")
         if cell is not None:
             r, f = 5 - cell[0], 1 + cell[1]  # rows R 5 .. 1 from the top, columns F 1 .. 5
             ui.members_list(ctx, f"rfm:{r}:{f}", t("members.rfm_cell", r=r, f=f), key="value_cell_members")
-
         st.subheader(t("rfm.segments_title"))
         segments = shape.segment_summary(table)
-        bars = st.plotly_chart(
-            charts.segment_bars(segments, ctx.currency),
-            key="value_segments",
-            on_select="rerun",
-            selection_mode="points",
-        )
+        bars = ui.chart(charts.segment_bars(segments, ctx.currency), "value_segments", pick=True)
         st.caption(t("rfm.segments_caption") + " " + t("members.hint_bar"))
         ui.download(segments, "segments", key="value_segments_download")
-        picked = picked_index(bars, curve=None)
-        if picked is not None and picked < segments.height:
-            segment = segments["segment"][picked]
-            ui.members_list(ctx, f"segment:{segment}", i18n.label("segment", segment), key="value_segment_members")
+        title = lambda code: i18n.label("segment", code)  # noqa: E731
+        ui.bar_members(ctx, bars, segments["segment"].to_list(), title, "segment", "value_segment_members", curve=None)
 
 if movements.open:
     with movements:
         st.subheader(t("rfm.migrations_title"))
-        first_day = db.engine(ctx.ds).meta["first_order_date"]
-        defaults = shape.default_dates(p.as_of, p.period, first_day)
-        for key, default in zip(("value_from", "value_to"), defaults, strict=True):
-            current = st.session_state.get(key)
-            if current is None or not first_day <= current <= p.as_of:  # first visit, or T moved in the sidebar
-                st.session_state[key] = default
+        keys = ("value_from", "value_to")
+        ui.keep_dates(keys, shape.default_dates(p.as_of, p.period, ctx.first_day), ctx.first_day, p.as_of)
         c1, c2, c3 = st.columns([1, 1, 2])
-        bounds = {"min_value": first_day, "max_value": p.as_of, "format": "YYYY-MM-DD"}
-        date_from = c1.date_input(t("rfm.date_from"), key="value_from", **bounds)
-        date_to = c2.date_input(t("rfm.date_to"), key="value_to", **bounds)
+        date_from, date_to = ui.date_range((c1, c2), ("rfm.date_from", "rfm.date_to"), keys, ctx.first_day, p.as_of)
         level = c3.segmented_control(
             t("rfm.level"), LEVELS, format_func=lambda v: t("rfm.level_" + v), default="segment", key="value_level"
         ) or "segment"  # fmt: skip
-        moves = None
-        if date_from > date_to:
-            st.error(t("rfm.dates_reversed"), icon=":material/error:")
-        else:
-            try:
-                with st.spinner(t("common.computing")):
-                    moves = segment_migrations(ctx.ds, p, date_from, date_to, level)
-            except InputError as exc:
-                st.error(str(exc), icon=":material/error:")
+        query = lambda a, b: segment_migrations(ctx.ds, p, a, b, level)  # noqa: E731
+        moves = ui.between_dates(query, date_from, date_to, "rfm.dates_reversed", icon=":material/error:")
         if moves is not None and moves.is_empty():
             ui.empty_state("rfm.migrations_empty")
         elif moves is not None:
             labels = [t("rfm.at_date", date=i18n.fmt_date(x)) for x in (date_from, date_to)]
             st.markdown(f"**{t('rfm.matrix_title')}**")
-            st.plotly_chart(charts.migration_heatmap(moves, level, *labels), key="value_matrix")
+            ui.chart(charts.migration_heatmap(moves, level, *labels), "value_matrix")
             st.markdown(f"**{t('rfm.sankey_title')}**")
-            st.plotly_chart(charts.migration_sankey(moves, level, *labels), key="value_sankey")
+            ui.chart(charts.migration_sankey(moves, level, *labels), "value_sankey")
             st.caption(t("rfm.migrations_caption"))
             ui.download(moves, "segment_migrations", key="value_migrations_download")
 
@@ -110,37 +81,19 @@ if people.open:
     with people:
         st.subheader(t("rfm.table_title"))
         f1, f2 = st.columns(2)
-        kw = {"placeholder": t("rfm.all")}
-        chosen_segments = f1.multiselect(
-            t("rfm.filter_segment"), SEGMENTS, format_func=lambda c: i18n.label("segment", c), key="value_segment", **kw
-        )
-        chosen_tiers = f2.multiselect(
-            t("rfm.filter_tier"), TIERS, format_func=lambda c: i18n.label("tier", c), key="value_tier", **kw
-        )
+        chosen_segments = ui.code_filter(f1, "rfm.filter_segment", SEGMENTS, "segment", "value_segment", "rfm.all")
+        chosen_tiers = ui.code_filter(f2, "rfm.filter_tier", TIERS, "tier", "value_tier", "rfm.all")
         with st.spinner(t("predict.fitting")):
             pred, why = predictions_or_error(ctx.ds, p)
         shown = with_predictions(shape.filter_table(table, chosen_segments, chosen_tiers), pred)
-        money = i18n.currency_symbol(ctx.currency) + "%.2f"
-        st.dataframe(
-            shape.with_labels(shown.sort("monetary", "customer_id", descending=[True, False]).head(SHOWN),
-                              {"segment": "segment", "tier": "tier"}),
-            hide_index=True, height=380, lazy=True,
-            column_config={
-                "customer_id": t("rfm.col_customer"), "recency": t("rfm.col_recency"), "frequency": t("rfm.col_frequency"),
-                "monetary": st.column_config.NumberColumn(t("rfm.col_monetary"), format=money),
-                "r": "R", "f": "F", "m": "M", "segment": t("rfm.col_segment"), "tier": t("rfm.col_tier"),
-                "p_alive": st.column_config.NumberColumn(t("predict.p_alive"), format="percent"),
-                "predicted_value": st.column_config.NumberColumn(t("predict.col_predicted_value"), format=money),
-            },
-        )  # fmt: skip
-        st.caption(
-            t(
-                "rfm.table_count",
-                shown=i18n.fmt_int(shown.height),
-                total=i18n.fmt_int(table.height),
-                limit=i18n.fmt_int(SHOWN),
-            )
+        money = ui.number_column(t("rfm.col_monetary"), ctx.money_format())
+        config = {"customer_id": t("rfm.col_customer"), "r": "R", "f": "F", "m": "M", "monetary": money}
+        config |= {c: t("rfm.col_" + c) for c in ("recency", "frequency", "segment", "tier")} | ui.prediction_columns(
+            ctx
         )
+        ui.table(shape.table_shown(shown, SHOWN), height=380, lazy=True, column_config=config)
+        counts = {"shown": shown.height, "total": table.height, "limit": SHOWN}
+        st.caption(t("rfm.table_count", **{k: i18n.fmt_int(v) for k, v in counts.items()}))
         if why is not None:
             st.caption(t("predict.columns_absent", why=explain(why)))
         ui.download(shown, "customer_value", key="value_table_download")

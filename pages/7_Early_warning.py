@@ -8,12 +8,11 @@ from retention.i18n import t
 from retention.metrics import alerts as shape
 from retention.metrics import winback as shape_slow
 from retention.metrics.predict import explain, with_predictions
-from retention.metrics.rfm import with_labels
 from retention.params import attributes
 from retention.queries.alerts import alert_list
 from retention.queries.predict import predictions_or_error
 from retention.queries.rfm import TIERS, rfm_table
-from retention.queries.winback import SLOWING_COLUMNS, slowing_list
+from retention.queries.winback import slowing_list
 
 ctx = ui.setup("alerts")
 p = ctx.params
@@ -30,31 +29,22 @@ with st.spinner(t("common.computing")):
 
 f1, f2, f3 = st.columns(3)
 attrs = attributes(ctx.ds)
-attribute = f1.selectbox(
-    t("alerts.filter_attribute"), [None, *attrs], format_func=lambda a: t("alerts.none") if a is None else i18n.attribute_label(a),
-    key="alerts_attribute",
-)  # fmt: skip
-options = sorted(listed[attribute].drop_nulls().unique().to_list()) if attribute in listed.columns else []
+named = lambda a: t("alerts.none") if a is None else i18n.attribute_label(a)  # noqa: E731
+attribute = f1.selectbox(t("alerts.filter_attribute"), [None, *attrs], format_func=named, key="alerts_attribute")
 values = f2.multiselect(
-    t("alerts.filter_values"), options, key=f"alerts_values_{attribute}", placeholder=t("alerts.all"),
-    disabled=attribute is None,
+    t("alerts.filter_values"), shape.attribute_options(listed, attribute), key=f"alerts_values_{attribute}",
+    placeholder=t("alerts.all"), disabled=attribute is None,
 )  # fmt: skip
-tiers = f3.multiselect(
-    t("alerts.filter_tier"), TIERS, format_func=lambda c: i18n.label("tier", c), key="alerts_tiers",
-    placeholder=t("alerts.all"),
-)  # fmt: skip
+tiers = ui.code_filter(f3, "alerts.filter_tier", TIERS, "tier", "alerts_tiers", "alerts.all")
 shown = shape.filter_list(listed, attribute, values, tiers)
 
 facts = shape.tiles(shown)
-c1, c2, c3 = st.columns(3)
-c1.metric(t("alerts.on_alert"), i18n.fmt_int(facts["on_alert"]), help=t("alerts.on_alert_help"))
-c2.metric(t("alerts.revenue_at_stake"), ctx.money(facts["revenue_at_stake"]), help=t("alerts.revenue_at_stake_help"))
-if include_at_risk:
-    c3.metric(t("alerts.at_risk"), i18n.fmt_int(facts["at_risk"]))
-else:
-    c3.metric(
-        t("alerts.median_overdue"), i18n.fmt_num(facts["median_overdue"], 1), help=t("alerts.median_overdue_help")
-    )
+third = (t("alerts.at_risk"), i18n.fmt_int(facts["at_risk"])) if include_at_risk else (
+    t("alerts.median_overdue"), i18n.fmt_num(facts["median_overdue"], 1), t("alerts.median_overdue_help"))  # fmt: skip
+ui.metric_row([
+    (t("alerts.on_alert"), i18n.fmt_int(facts["on_alert"]), t("alerts.on_alert_help")),
+    (t("alerts.revenue_at_stake"), ctx.money(facts["revenue_at_stake"]), t("alerts.revenue_at_stake_help")), third,
+])  # fmt: skip
 if shown.is_empty():
     ui.empty_state("alerts.empty")
 
@@ -62,74 +52,46 @@ call_tab, chart_tab, slowing_tab = ui.tabs("alerts_tab", ["alerts.tab_list", "al
 if call_tab.open and not shown.is_empty():
     with call_tab:
         st.subheader(t("alerts.list_title"))
-        call_list = shown.select(shape.call_list_columns(shown))
-        money = i18n.currency_symbol(ctx.currency) + "%.2f"
+        call_list = shape.call_list(shown)
         names = ("customer_id", "status", "days_silent", "frequency", "rfm_segment", "value_tier")
-        st.dataframe(
-            with_labels(call_list, {"status": "status", "rfm_segment": "segment", "value_tier": "tier"}),
-            hide_index=True, height=420, lazy=True,
-            column_config={
-                **{c: t("alerts." + c) for c in names},
-                **{a: i18n.attribute_label(a) for a in attrs},  # as the sidebar names them
-                "expected_gap": st.column_config.NumberColumn(t("alerts.expected_gap"), format="%.1f"),
-                "overdue_ratio": st.column_config.NumberColumn(t("alerts.overdue_ratio"), format="%.2f"),
-                "revenue_365d": st.column_config.NumberColumn(t("alerts.revenue_365d"), format=money),
-                "p_alive": st.column_config.NumberColumn(t("predict.p_alive"), format="percent"),
-                "predicted_value": st.column_config.NumberColumn(t("predict.col_predicted_value"), format=money),
-            },
-        )  # fmt: skip
+        config = {c: t("alerts." + c) for c in names} | ui.attribute_columns(attrs) | {
+            c: ui.number_column(t("alerts." + c), fmt) for c, fmt in (("expected_gap", "%.1f"), ("overdue_ratio", "%.2f"))
+        } | ui.money_columns(ctx, {"revenue_365d": t("alerts.revenue_365d")}) | ui.prediction_columns(ctx)  # fmt: skip
+        ui.table(shape.call_list_shown(call_list), height=420, lazy=True, column_config=config)
         st.caption(t("alerts.list_caption", shown=i18n.fmt_int(shown.height)))
         if why is not None:
             st.caption(t("predict.columns_absent", why=explain(why)))
-        ui.download(
-            call_list,
-            f"call_list_{p.as_of.isoformat()}",
-            key="alerts_download",
-            label=t("alerts.download_call_list"),
-            primary=True,
-        )
+        ui.download(call_list, f"call_list_{p.as_of.isoformat()}", key="alerts_download",
+                    label=t("alerts.download_call_list"), primary=True)  # fmt: skip
         ui.profile_picker(call_list["customer_id"], key="alerts_profile")
 
 if chart_tab.open and not shown.is_empty():
     with chart_tab:
         st.subheader(t("alerts.chart_title"))
-        st.plotly_chart(charts.overdue_scatter(shown, p.alert_factor, ctx.currency), key="alerts_scatter")
+        ui.chart(charts.overdue_scatter(shown, p.alert_factor, ctx.currency), "alerts_scatter")
         st.caption(t("alerts.chart_caption"))
 
 if slowing_tab.open:
     with slowing_tab:
-        st.markdown(
-            t("winback.slowing_intro", loyal=p.loyal_min_orders, window=p.window, share=i18n.fmt_pct(p.drop_share, 0))
-        )
+        share = i18n.fmt_pct(p.drop_share, 0)
+        st.markdown(t("winback.slowing_intro", loyal=p.loyal_min_orders, window=p.window, share=share))
         with st.spinner(t("common.computing")):
-            slow = shape.filter_list(
-                shape.with_value(slowing_list(ctx.ds, p), rfm_table(ctx.ds, p)), attribute, values, tiers
-            )
-        s1, s2 = st.columns(2)
-        s1.metric(t("winback.slowing_listed"), i18n.fmt_int(slow.height))
-        s2.metric(
-            t("winback.slowing_baseline"),
-            ctx.money(slow["baseline_spend"].sum()),
-            help=t("winback.slowing_baseline_help"),
-        )
+            slow = shape.with_value(slowing_list(ctx.ds, p), rfm_table(ctx.ds, p))
+            slow = shape.filter_list(slow, attribute, values, tiers)
+        ui.metric_row([(t("winback.slowing_listed"), i18n.fmt_int(slow.height)), (t("winback.slowing_baseline"),
+                       ctx.money(shape.baseline_total(slow)), t("winback.slowing_baseline_help"))])  # fmt: skip
         if slow.is_empty():
             ui.empty_state("winback.slowing_empty")
         else:
-            money = i18n.currency_symbol(ctx.currency) + "%.2f"
-            st.dataframe(
-                shape_slow.slowing_display(slow, p.window, p.drop_share, ctx.money),
-                hide_index=True, height=380, lazy=True, key="slowing_table",
-                column_config={
-                    **{c: t("winback." + c) for c in ("customer_id", "status", "baseline_days", "recent_days", "trigger")},
-                    "why": st.column_config.TextColumn(t("winback.why"), width="large"),
-                    **{a: i18n.attribute_label(a) for a in attrs},
-                    "rfm_segment": t("alerts.rfm_segment"), "value_tier": t("alerts.value_tier"),
-                    "expected_days": st.column_config.NumberColumn(t("winback.expected_days"), format="%.1f"),
-                    **{c: st.column_config.NumberColumn(t("winback." + c), format=money)
-                       for c in ("baseline_spend", "recent_spend", "expected_spend")},
-                },
-            )  # fmt: skip
+            texts = ("customer_id", "status", "baseline_days", "recent_days", "trigger")
+            config = {c: t("winback." + c) for c in texts} | {
+                "why": st.column_config.TextColumn(t("winback.why"), width="large")} | ui.attribute_columns(attrs) | {
+                "rfm_segment": t("alerts.rfm_segment"), "value_tier": t("alerts.value_tier"),
+                "expected_days": ui.number_column(t("winback.expected_days"), "%.1f"),
+            } | ui.money_columns(ctx, {c: t("winback." + c) for c in ("baseline_spend", "recent_spend", "expected_spend")})  # fmt: skip
+            ui.table(shape_slow.slowing_display(slow, p.window, p.drop_share, ctx.money), height=380, lazy=True,
+                     key="slowing_table", column_config=config)  # fmt: skip
             st.caption(t("winback.slowing_caption", shown=i18n.fmt_int(slow.height)))
-            ui.download(slow.select(SLOWING_COLUMNS, *attrs), f"slowing_{p.as_of.isoformat()}", key="slowing_download",
+            ui.download(shape.slowing_file(slow, attrs), f"slowing_{p.as_of.isoformat()}", key="slowing_download",
                         label=t("winback.slowing_download"))  # fmt: skip
             ui.profile_picker(slow["customer_id"], key="slowing_profile")

@@ -5,7 +5,7 @@ import streamlit as st
 from retention import i18n, ui
 from retention.charts import campaigns as charts
 from retention.i18n import t
-from retention.metrics.campaigns import display_table, flow_counts, open_counts, uplift_line
+from retention.metrics import campaigns as shape
 from retention.metrics.winback import split_table
 from retention.params import attributes
 from retention.queries import campaigns as q
@@ -18,8 +18,7 @@ st.markdown(t("campaigns.intro"))
 
 if q.contacts_table(ctx.ds)["contact_rows"] == 0:
     ui.empty_state("campaigns.no_table", data_dir=str(ctx.settings.data_dir))
-    if ui.PAGE_BY_KEY["import"] in ui.visible_pages(ui.current_role()):
-        ui.page_link(ui.PAGE_BY_KEY["import"])
+    ui.import_link()
     st.stop()
 
 default_days = ctx.settings.attribution_days
@@ -34,40 +33,30 @@ with st.spinner(t("common.computing")):
 if figures.is_empty():
     ui.empty_state("campaigns.none_in_scope", as_of=i18n.fmt_date(p.as_of))
     st.stop()
-opened, total = open_counts(figures)
-st.caption(
-    t(
-        "campaigns.open_line" if opened else "campaigns.open_none",
-        open=i18n.fmt_int(opened),
-        total=i18n.fmt_int(total),
-        days=days,
-    )
-)
+st.caption(shape.open_line(figures, days))
 
-paid_tab, after_tab, splits_tab, by_key_tab = ui.tabs(
-    "campaign_tab", ["campaigns.tab_paid", "campaigns.tab_after", "campaigns.tab_splits", "winback.by_key"]
-)
+tab_keys = ["campaigns.tab_paid", "campaigns.tab_after", "campaigns.tab_splits", "winback.by_key"]
+paid_tab, after_tab, splits_tab, by_key_tab = ui.tabs("campaign_tab", tab_keys)
 if paid_tab.open:
     with paid_tab:
         st.subheader(t("campaigns.table_title"))
-        st.dataframe(display_table(figures, "campaign", ctx.money, with_profit, acquisition), hide_index=True)
-        ui.download(figures.select(q.REPORT_COLUMNS + q.EXTRA_COLUMNS), "campaigns", key="campaign_download")
+        shown = shape.display_table(figures, "campaign", ctx.money, with_profit, acquisition)
+        ui.table(shown, "campaigns", "campaign_download", download_frame=shape.figures_file(figures))
 
         st.subheader(t("campaigns.uplift_section"))
-        st.plotly_chart(charts.rates_uplift(figures), key="campaign_rates_uplift")
+        ui.chart(charts.rates_uplift(figures), "campaign_rates_uplift")
         for row in figures.iter_rows(named=True):
-            st.markdown("- " + uplift_line(row))
+            st.markdown("- " + shape.uplift_line(row))
         st.caption(t("campaigns.uplift_caption"))
 
         st.subheader(t("campaigns.revenue_title"))
-        st.plotly_chart(charts.revenue_cost(figures, ctx.currency), key="campaign_revenue_cost")
+        ui.chart(charts.revenue_cost(figures, ctx.currency), "campaign_revenue_cost")
         st.caption(t("campaigns.revenue_caption"))
 
 if after_tab.open:
     with after_tab:
-        names = figures["campaign"].drop_nulls().to_list()
         chosen = st.selectbox(
-            t("campaigns.campaign_choice"), [None, *names], key="campaign_chosen",
+            t("campaigns.campaign_choice"), [None, *shape.campaign_names(figures)], key="campaign_chosen",
             format_func=lambda c: t("campaigns.all_campaigns") if c is None else short(c),
         )  # fmt: skip
         left, right = st.columns(2)
@@ -75,16 +64,16 @@ if after_tab.open:
             st.subheader(t("campaigns.wins_title"))
             with st.spinner(t("common.computing")):
                 curve = q.wins_by_day(ctx.ds, p, chosen)
-            st.plotly_chart(charts.wins_curve(curve), key="campaign_wins_curve")
+            ui.chart(charts.wins_curve(curve), "campaign_wins_curve")
             st.caption(t("campaigns.wins_caption", days=days))
         with right:
             st.subheader(t("campaigns.flow_title"))
             with st.spinner(t("common.computing")):
-                flow = flow_counts(q.status_flow(ctx.ds, p), chosen)
+                flow = shape.flow_counts(q.status_flow(ctx.ds, p), chosen)
             if flow.is_empty():
                 ui.empty_state("campaigns.flow_empty")
             else:
-                st.plotly_chart(charts.status_flow(flow), key="campaign_status_flow")
+                ui.chart(charts.status_flow(flow), "campaign_status_flow")
             st.caption(t("campaigns.flow_caption", days=days, window=p.window))
 
 if splits_tab.open:
@@ -94,8 +83,8 @@ if splits_tab.open:
         for tab, by in ((by_channel, "channel"), (by_group, "group")):
             with tab:
                 split = q.campaign_figures(ctx.ds, p, by)
-                st.dataframe(display_table(split, by, ctx.money, with_profit, acquisition), hide_index=True)
-                ui.download(split, f"campaigns_by_{by}", key=f"campaign_download_{by}")
+                shown = shape.display_table(split, by, ctx.money, with_profit, acquisition)
+                ui.table(shown, f"campaigns_by_{by}", f"campaign_download_{by}", download_frame=split)
                 st.caption(t(f"campaigns.{by}_caption"))
 
 if by_key_tab.open:
@@ -106,6 +95,6 @@ if by_key_tab.open:
         )  # fmt: skip
         with st.spinner(t("common.computing")):
             split = q.campaigns_by(ctx.ds, p, key)
-        st.dataframe(split_table(split, key, ctx.money, with_profit, acquisition), hide_index=True)
-        ui.download(q.report_table(ctx.ds, p, key), f"campaigns_by_{key}", key="campaign_download_by_key")
+        ui.table(split_table(split, key, ctx.money, with_profit, acquisition), f"campaigns_by_{key}",
+                 "campaign_download_by_key", download_frame=q.report_table(ctx.ds, p, key))  # fmt: skip
         st.caption(t("winback.by_key_caption"))

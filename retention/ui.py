@@ -51,6 +51,8 @@ PAGES = (
 )
 PAGE_BY_KEY = {p.key: p for p in PAGES}
 
+TABLES = db.TABLES  # the tables of a data folder, in the order the Import page offers them
+
 # Plain session keys that span pages, mirrored in the URL under these names.
 URL_KEYS = {"window": "window", "period": "period", "as_of": "as_of", "lang": "lang", "window_by": "wby"}
 
@@ -69,6 +71,20 @@ class Context:
 
     def money(self, x: object, digits: int = 0) -> str:
         return i18n.fmt_money(x, self.settings.currency, digits)
+
+    def money_format(self, pattern: str = "%.2f") -> str:
+        """A table column's format for money in the settings' currency (st.column_config's printf style)."""
+        return i18n.currency_symbol(self.settings.currency) + pattern
+
+    @property
+    def first_day(self) -> dt.date:
+        """The first order day of the data: the earliest date a page's date inputs offer."""
+        return db.engine(self.ds).meta["first_order_date"]
+
+    @property
+    def data_as_of(self) -> dt.date:
+        """The default as-of date of the data (its last complete day)."""
+        return db.engine(self.ds).meta["default_as_of"]
 
 
 def visible_pages(role: str) -> list[Page]:
@@ -195,6 +211,12 @@ def setup(page_key: str, needs_data: bool = True) -> Context:
     _sync_url()
     _saved_views(page, settings)
     return Context(ds, params, settings)
+
+
+def import_link() -> None:
+    """A link to the Import page, for a role that may open it."""
+    if PAGE_BY_KEY["import"] in visible_pages(current_role()):
+        page_link(PAGE_BY_KEY["import"])
 
 
 def current_role() -> str:
@@ -458,3 +480,208 @@ def _main_dir() -> Path:
 
     run_ctx = get_script_run_ctx()
     return Path(run_ctx.main_script_path).resolve().parent if run_ctx else ROOT
+
+
+# -- widgets pages share -------------------------------------------------------------------------------------
+
+
+def chart(fig, key: str, pick: bool = False):
+    """st.plotly_chart under `key`; with pick=True a click on a point reruns the page and the selection event is
+    returned (read it with charts.select.picked_index / picked_cell)."""
+    if pick:
+        return st.plotly_chart(fig, key=key, on_select="rerun", selection_mode="points")
+    return st.plotly_chart(fig, key=key)
+
+
+def table(frame: pl.DataFrame, name: str | None = None, download_key: str | None = None, download_frame=None, **kw):
+    """A table without its index (st.dataframe, `kw` as there) and, with `name`, its CSV download under
+    download_key (of the table itself, or of download_frame when the file holds other columns)."""
+    st.dataframe(frame, hide_index=True, **kw)
+    if name is not None:
+        download(frame if download_frame is None else download_frame, name, key=download_key)
+
+
+def metric_row(tiles: list[tuple], spec: int | list | None = None) -> None:
+    """One st.metric per tile, side by side in st.columns(spec or len(tiles)): (label, value), (label, value,
+    help) or (label, value, {more st.metric arguments})."""
+    for column, (label, value, *more) in zip(st.columns(spec or len(tiles)), tiles, strict=False):
+        extra = more[0] if more else None
+        column.metric(label, value, **(extra if isinstance(extra, dict) else {"help": extra}))
+
+
+def date_column(label: str | None = None):
+    return st.column_config.DateColumn(label, format="YYYY-MM-DD")
+
+
+def number_column(label: str | None = None, fmt: str = "localized"):
+    return st.column_config.NumberColumn(label, format=fmt)
+
+
+def prediction_columns(ctx: Context) -> dict:
+    """Column configs of the two prediction columns a customer list carries (P(alive), predicted value)."""
+    return {
+        "p_alive": number_column(t("predict.p_alive"), "percent"),
+        "predicted_value": number_column(t("predict.col_predicted_value"), ctx.money_format()),
+    }
+
+
+def code_filter(container, label_key: str, codes, kind: str, key: str, placeholder_key: str) -> list[str]:
+    """A multiselect of codes (segments, tiers, statuses) shown by their labels (i18n.label(kind, code))."""
+    return container.multiselect(
+        t(label_key), codes, format_func=lambda c: i18n.label(kind, c), key=key, placeholder=t(placeholder_key)
+    )
+
+
+def date_range(columns, label_keys, keys, first: dt.date, last: dt.date, values=None, help: str | None = None) -> tuple:
+    """Two date inputs (from, to) in `columns`, between `first` and `last`; `values` their defaults (None: the
+    values are in session state under `keys`, see keep_dates)."""
+    bounds = {"min_value": first, "max_value": last, "format": "YYYY-MM-DD", "help": help}
+    labels = [t(k) for k in label_keys]
+    if values is None:
+        return tuple(c.date_input(lab, key=k, **bounds) for c, lab, k in zip(columns, labels, keys, strict=True))
+    return tuple(
+        c.date_input(lab, value=v, key=k, **bounds) for c, lab, k, v in zip(columns, labels, keys, values, strict=True)
+    )
+
+
+def keep_dates(keys, defaults, first: dt.date, last: dt.date) -> None:
+    """Date inputs kept in session state: each takes its default on the first visit, or when it falls outside
+    first .. last (the as-of date moved in the sidebar)."""
+    for key, default in zip(keys, defaults, strict=True):
+        current = st.session_state.get(key)
+        if current is None or not first <= current <= last:
+            st.session_state[key] = default
+
+
+def between_dates(query, date_from: dt.date, date_to: dt.date, reversed_key: str, icon: str | None = None):
+    """`query(date_from, date_to)` under a spinner, or None after an error message: the dates in the wrong
+    order (message reversed_key) or the query's InputError."""
+    if date_from > date_to:
+        st.error(t(reversed_key), icon=icon)
+        return None
+    try:
+        with st.spinner(t("common.computing")):
+            return query(date_from, date_to)
+    except InputError as exc:
+        st.error(str(exc), icon=icon)
+        return None
+
+
+def bar_members(ctx: Context, event, codes: list, title, of: str, key: str, curve: int | None = 0, **dates) -> None:
+    """Under a bar chart: the customers behind the clicked bar (bar i stands for codes[i]) as `members --of
+    OF:CODE`, headed title(code)."""
+    from retention.charts.select import picked_index
+
+    picked = picked_index(event, curve=curve)
+    if picked is not None and picked < len(codes):
+        members_list(ctx, f"{of}:{codes[picked]}", title(codes[picked]), key=key, **dates)
+
+
+def computed(query, icon: str | None = None):
+    """query() under the computing spinner; on an InputError its message, and the page stops there."""
+    try:
+        with st.spinner(t("common.computing")):
+            return query()
+    except InputError as exc:
+        st.error(str(exc), icon=icon)
+        st.stop()
+
+
+def attribute_columns(attributes: list[str]) -> dict:
+    """Column names of segment attributes, as the sidebar names them."""
+    return {a: i18n.attribute_label(a) for a in attributes}
+
+
+def money_columns(ctx: Context, labels: dict[str, str]) -> dict:
+    """Money columns ({column: label}) in the settings' currency with two decimals."""
+    return {c: number_column(label, ctx.money_format()) for c, label in labels.items()}
+
+
+# -- the customer profile's customer (session key `profile_customer`, URL parameter `customer`) ---------------
+
+
+def url_customer() -> str | None:
+    """The customer a link names (URL parameter `customer`): read before setup() rewrites the URL."""
+    return st.query_params.get("customer")
+
+
+def customer_input(from_url: str | None) -> str:
+    """The text box naming the profile's customer: a link (or a reload) names it in the URL, else the box
+    does; kept in session key `profile_customer` and written back to the URL. Returns it ("" for none)."""
+    ss = st.session_state
+    if from_url and ss.get("_profile_url") != from_url:  # a link (or a reload) names the customer
+        ss["profile_customer"] = ss["_profile_url"] = from_url
+    ss["_profile_customer"] = ss.get("profile_customer", "")
+    st.text_input(
+        t("profile.customer"), key="_profile_customer", help=t("profile.customer_help"),
+        on_change=lambda: ss.update(profile_customer=ss["_profile_customer"].strip()),
+    )  # fmt: skip
+    customer = ss.get("profile_customer", "").strip()
+    ss["_profile_url"] = customer or None
+    if customer:
+        st.query_params["customer"] = customer
+    return customer
+
+
+def customer_suggestions(matches: pl.DataFrame, typed: str) -> None:
+    """For an unknown id: the customers whose id or attribute value matches (columns `customer_id, attribute,
+    value`) to pick from, or a message when none does."""
+    if not matches.height:
+        empty_state("profile.unknown", customer=md_text(typed))
+        return
+    labels = {
+        cid: short(cid) if attr is None else short(f"{cid} · {i18n.attribute_label(attr)}: {value}")
+        for cid, attr, value in matches.iter_rows()
+    }
+    ss = st.session_state
+    st.selectbox(
+        t("profile.suggestions", count=i18n.fmt_int(matches.height)), list(labels), index=None,
+        format_func=labels.get, key="_profile_suggestion", placeholder=t("profile.suggestions_placeholder"),
+        on_change=lambda: ss.update(profile_customer=ss["_profile_suggestion"] or typed),
+    )  # fmt: skip
+
+
+def fact_list(facts: dict[str, object]) -> None:
+    """A bulleted list of `label: **value**` lines."""
+    st.markdown("\n".join(f"- {label}: **{value}**" for label, value in facts.items()))
+
+
+# -- the Import page's parts ---------------------------------------------------------------------------------
+
+
+def column_mapping(table: str, sources: list[str]) -> dict[str, str]:
+    """A select box per column of `table`, preset from importer.guess_columns: {column: file column} for the
+    columns the file names otherwise."""
+    from retention import importer
+
+    mapping = {}
+    cols = st.columns(3)
+    for i, (name, guess) in enumerate(importer.guess_columns(table, sources).items()):
+        options = ["", *sources]
+        choice = cols[i % 3].selectbox(
+            name, options, index=options.index(guess) if guess else 0, key=f"import_map_{table}_{name}",
+            format_func=lambda c: c or t("import.not_in_file"),
+        )  # fmt: skip
+        if choice and choice != name:
+            mapping[name] = choice
+    return mapping
+
+
+def import_history(table: str, data_dir: Path, timezone: str) -> None:
+    """The saved earlier versions of a table, each with a button restoring it."""
+    from retention import importer
+
+    versions = importer.history(table, data_dir)
+    if not versions:
+        empty_state("import.no_history", table=table)
+    for v in versions:
+        left, right = st.columns([4, 1])
+        size = i18n.fmt_num(v.size_bytes / 1e6, 2)
+        left.write(
+            t("import.version", saved=i18n.fmt_date(v.saved_at.date()), time=v.saved_at.strftime("%H:%M:%S"), size=size)
+        )
+        if right.button(t("import.restore"), key=f"restore_{table}_{v.name}", icon=":material/restore:"):
+            try:
+                st.success(importer.restore(table, data_dir, v.name, timezone))
+            except InputError as exc:
+                st.error(str(exc))

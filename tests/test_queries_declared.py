@@ -127,7 +127,7 @@ def test_the_cache_key_is_read_from_the_sql(sample):
     from retention.sqlfiles import params_used
 
     ds, p = sample
-    assert params_used("kpis_revenue") == {"as_of", "filter_pairs", "n_filters", "period"}
+    assert params_used("kpis_revenue") == {"as_of", "filter_pairs", "n_filters", "period", "period_step"}
     assert {"window", "window_by", "wmap_values", "wmap_days"} <= params_used("kpis")
     key = dict(revenue_kpis.cache_key((ds, p), {})[1][1])
     assert set(key) == params_used("kpis_revenue")

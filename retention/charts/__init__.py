@@ -115,3 +115,12 @@ def memo(builder: F) -> F:
 
     wrapper.cache_clear = cache.clear  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]
+
+
+def heat_cells(rows: list, cols: list, cell: Callable[[object, object], tuple]) -> tuple[list, list, list]:
+    """A heatmap's z, text and hover, one list per row: `cell(row, col)` gives one cell's (z, text, hover)."""
+    z, text, hover = [], [], []
+    for r in rows:
+        zr, tr, hr = zip(*(cell(r, c) for c in cols), strict=True) if cols else ((), (), ())
+        z.append(list(zr)), text.append(list(tr)), hover.append(list(hr))
+    return z, text, hover

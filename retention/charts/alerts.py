@@ -17,7 +17,8 @@ STATUS_COLORS = codes.STATUS.colours
 @memo
 def overdue_scatter(alerts: pl.DataFrame, alert_factor: float, currency: str) -> go.Figure:
     """Usual gap (x) against days silent (y), one dot per customer with 2+ purchase days, sized by revenue of
-    the last 365 days; the dashed line is where silence reaches alert_factor x the usual gap."""
+    the last 365 days; the dashed line is where silence reaches alert_factor x the usual gap.
+    Reads `alerts`: customer_id, status, days_silent, expected_gap, overdue_ratio, revenue_365d."""
     fig = go.Figure()
     known = alerts.filter(pl.col("expected_gap").is_not_null())
     top = float(known["revenue_365d"].max() or 0) if known.height else 0.0

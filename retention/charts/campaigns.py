@@ -27,6 +27,14 @@ def _names(figures: pl.DataFrame, by: str) -> list[str]:
     return [key_label(by, v) for v in figures[by].to_list()]
 
 
+def _bar(names: list[str], values: pl.Series, name: str, color: str, hover: list[str], text: list[str]) -> go.Bar:
+    """One bar per campaign (or channel, group): hover text per bar, the value written above it."""
+    return go.Bar(
+        x=names, y=values.to_list(), name=name, marker_color=color, customdata=hover,
+        hovertemplate="%{customdata}<extra></extra>", text=text, textposition="outside",
+    )  # fmt: skip
+
+
 def _pts(x: float | None) -> str:
     return "–" if x is None else f"{100 * x:+.1f} {t('campaigns.pts')}"
 
@@ -34,7 +42,9 @@ def _pts(x: float | None) -> str:
 @memo
 def rates_uplift(figures: pl.DataFrame, by: str = "campaign") -> go.Figure:
     """Left: treatment and control win-back rates side by side per campaign. Right: the uplift with its 95%
-    interval as error bars, against a zero line (an interval crossing it means too few customers to tell)."""
+    interval as error bars, against a zero line (an interval crossing it means too few customers to tell).
+    Reads `figures`: the `by` column, win_back_rate, won_back, contacts, control_rate, control_won_back,
+    control_size, uplift, uplift_low, uplift_high."""
     names = _names(figures, by)
     rows = figures.to_dicts()
     fig = make_subplots(
@@ -50,14 +60,8 @@ def rates_uplift(figures: pl.DataFrame, by: str = "campaign") -> go.Figure:
             f"{i18n.fmt_pct(r[rate])} ({t('campaigns.n_of_m', k=i18n.fmt_int(r[won]), n=i18n.fmt_int(r[n]))})"
             for name, r in zip(names, rows, strict=True)
         ]
-        fig.add_trace(
-            go.Bar(
-                x=names, y=figures[rate].to_list(), name=t("campaigns.group_" + group), marker_color=color,
-                customdata=hover, hovertemplate="%{customdata}<extra></extra>",
-                text=[i18n.fmt_pct(v, 1) for v in figures[rate].to_list()], textposition="outside",
-            ),
-            row=1, col=1,
-        )  # fmt: skip
+        text = [i18n.fmt_pct(v, 1) for v in figures[rate].to_list()]
+        fig.add_trace(_bar(names, figures[rate], t("campaigns.group_" + group), color, hover, text), row=1, col=1)
     has = [r for r in rows if r["uplift"] is not None]
     hover = [
         f"<b>{key_label(by, r[by])}</b><br>{t('campaigns.col_uplift')}: {_pts(r['uplift'])}<br>"
@@ -89,7 +93,8 @@ def rates_uplift(figures: pl.DataFrame, by: str = "campaign") -> go.Figure:
 
 @memo
 def revenue_cost(figures: pl.DataFrame, currency: str, by: str = "campaign") -> go.Figure:
-    """Revenue won against cost per campaign (treatment rows), ROI on hover."""
+    """Revenue won against cost per campaign (treatment rows), ROI on hover.
+    Reads `figures`: the `by` column, revenue_won, cost, roi, cost_per_win."""
     names = _names(figures, by)
     rows = figures.to_dicts()
     fig = go.Figure()
@@ -100,13 +105,8 @@ def revenue_cost(figures: pl.DataFrame, currency: str, by: str = "campaign") -> 
             f"{i18n.fmt_money(r['cost_per_win'], currency, 2)}"
             for name, r in zip(names, rows, strict=True)
         ]
-        fig.add_trace(
-            go.Bar(
-                x=names, y=figures[col].to_list(), name=t("campaigns.col_" + col), marker_color=color,
-                customdata=hover, hovertemplate="%{customdata}<extra></extra>",
-                text=[i18n.fmt_money(v, currency, 0) for v in figures[col].to_list()], textposition="outside",
-            )
-        )  # fmt: skip
+        text = [i18n.fmt_money(v, currency, 0) for v in figures[col].to_list()]
+        fig.add_trace(_bar(names, figures[col], t("campaigns.col_" + col), color, hover, text))
     fig.update_xaxes(type="category")
     fig.update_yaxes(
         tickprefix=money_prefix(currency), tickformat=",.0f", rangemode="tozero", title=t("campaigns.money_axis")
@@ -117,7 +117,8 @@ def revenue_cost(figures: pl.DataFrame, currency: str, by: str = "campaign") -> 
 
 @memo
 def wins_curve(curve: pl.DataFrame) -> go.Figure:
-    """Cumulative share of treatment and control contacts won back by day 1 .. attribution_days."""
+    """Cumulative share of treatment and control contacts won back by day 1 .. attribution_days.
+    Reads `curve`: contact_group, day, won_back_share, won_back, contacts."""
     fig = go.Figure()
     for group, color in (("treatment", TREATMENT), ("control", CONTROL)):
         rows = curve.filter(pl.col("contact_group") == group).sort("day")
@@ -143,7 +144,8 @@ def wins_curve(curve: pl.DataFrame) -> go.Figure:
 
 @memo
 def status_flow(flow: pl.DataFrame) -> go.Figure:
-    """Sankey from the status the day before the contact (left) to the status at the window's end (right)."""
+    """Sankey from the status the day before the contact (left) to the status at the window's end (right).
+    Reads `flow`: status_before, status_after, contacts."""
     before = [s for s in STATUS_ORDER if s in set(flow["status_before"].to_list())]
     after = [s for s in STATUS_ORDER if s in set(flow["status_after"].to_list())]
     labels = [i18n.label("status", s) for s in before] + [i18n.label("status", s) for s in after]

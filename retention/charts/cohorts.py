@@ -28,7 +28,8 @@ MAX_TEXT_CELLS = 300
 def heatmap(cohorts: pl.DataFrame, metric: str, period: str, currency: str) -> go.Figure:
     """Cohort x k heatmap of the metric; hover shows count and cohort size; incomplete cells are ringed.
 
-    The cells go to plotly as numpy arrays (nested lists cost it a validation pass per cell)."""
+    The cells go to plotly as numpy arrays (nested lists cost it a validation pass per cell).
+    Reads `cohorts`: cohort, k, cohort_size, complete and the metric's value (and count) columns of COHORT_METRICS."""
     value_col, count_col, is_rate = COHORT_METRICS[metric]
     labels = {c: i18n.fmt_period(c, period) for c in cohorts["cohort"].unique().to_list()}
     cohorts_sorted = sorted(labels)
@@ -84,7 +85,8 @@ def heatmap(cohorts: pl.DataFrame, metric: str, period: str, currency: str) -> g
 def curves(
     cohorts: pl.DataFrame, chosen: list, average: pl.DataFrame, metric: str, period: str, currency: str
 ) -> go.Figure:
-    """Curves of the chosen cohorts over k, plus the size-weighted average (thick dashed line)."""
+    """Curves of the chosen cohorts over k, plus the size-weighted average (thick dashed line).
+    Reads `cohorts`: cohort, k and the metric's value column; `average`: k, value, cohorts."""
     value_col, _, is_rate = COHORT_METRICS[metric]
     fig = go.Figure()
     for i, c in enumerate(chosen):
@@ -113,7 +115,8 @@ def curves(
 def segment_curves(
     curves_by_value: dict[str, pl.DataFrame], attribute: str, metric: str, period: str, currency: str
 ) -> go.Figure:
-    """One size-weighted average curve per value of a segment attribute."""
+    """One size-weighted average curve per value of a segment attribute.
+    Reads each frame of `curves_by_value`: k, value."""
     _, _, is_rate = COHORT_METRICS[metric]
     fig = go.Figure()
     attribute = hover_text(attribute).replace("%{", "% {")  # data text: never a template variable
@@ -131,7 +134,8 @@ def segment_curves(
 
 @memo
 def sizes(cohorts: pl.DataFrame, period: str) -> go.Figure:
-    """Cohort sizes (new customers per cohort) as bars."""
+    """Cohort sizes (new customers per cohort) as bars.
+    Reads `cohorts`: cohort, k, cohort_size."""
     sized = cohorts.filter(pl.col("k") == 0).sort("cohort")
     labels = [i18n.fmt_period(c, period) for c in sized["cohort"].to_list()]
     fig = go.Figure(

@@ -52,7 +52,8 @@ def tiles_html(tiles: list[Tile], columns: int = 6) -> str:
 
 @memo
 def waterfall(steps: list[tuple[str, int]], period_label: str) -> go.Figure:
-    """Active customers at the start, + new, + reactivated, - lapsed, = active at the end."""
+    """Active customers at the start, + new, + reactivated, - lapsed, = active at the end.
+    Reads `steps`: (name, customers) pairs from metrics.kpis.waterfall_steps."""
     names = [t(f"kpis.step_{name}") for name, _ in steps]
     measures = ["absolute", "relative", "relative", "relative", "total"]
     values = [v for _, v in steps]
@@ -86,7 +87,8 @@ def waterfall(steps: list[tuple[str, int]], period_label: str) -> go.Figure:
 
 @memo
 def trends(kpis: pl.DataFrame, period: str) -> go.Figure:
-    """Retention and churn rate per period on one axis; an unfinished last period is drawn as a hollow marker."""
+    """Retention and churn rate per period on one axis; an unfinished last period is drawn as a hollow marker.
+    Reads `kpis`: period, retention_rate, churn_rate, complete."""
     fig = go.Figure()
     labels = [i18n.fmt_period(p, period) for p in kpis["period"]]
     for column, color in (("retention_rate", GOOD), ("churn_rate", BAD)):

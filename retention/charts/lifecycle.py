@@ -8,8 +8,9 @@ import plotly.graph_objects as go
 import polars as pl
 
 from retention import codes, i18n
-from retention.charts import memo, style
+from retention.charts import heat_cells, memo, style
 from retention.i18n import t
+from retention.metrics.flows import flow_totals
 from retention.queries.lifecycle import NOT_YET, STATUSES
 
 STATUS_COLORS = codes.STATUS.colours
@@ -28,7 +29,8 @@ def _rgba(hex_color: str, alpha: float) -> str:
 @memo
 def status_bar(counts: pl.DataFrame, rules: dict) -> go.Figure:
     """Horizontal bars of customers per status (rule order, top to bottom) with count and share as text;
-    the hover says in one line what the status means."""
+    the hover says in one line what the status means.
+    Reads `counts`: status, customers, share."""
     labels = [i18n.label("status", s) for s in counts["status"]]
     text = [
         f"{i18n.fmt_int(n)} · {i18n.fmt_pct(sh)}" for n, sh in zip(counts["customers"], counts["share"], strict=True)
@@ -51,7 +53,8 @@ def status_bar(counts: pl.DataFrame, rules: dict) -> go.Figure:
 
 @memo
 def status_mix_area(mix: pl.DataFrame, period: str, rules: dict) -> go.Figure:
-    """Stacked areas of customers per status at each period end (prospects at the bottom, then rule order)."""
+    """Stacked areas of customers per status at each period end (prospects at the bottom, then rule order).
+    Reads `mix`: period, period_end, status, customers."""
     fig = go.Figure()
     ends = mix.filter(pl.col("status") == STATUSES[0])
     x = ends["period_end"].to_list()
@@ -75,25 +78,22 @@ def status_mix_area(mix: pl.DataFrame, period: str, rules: dict) -> go.Figure:
 @memo
 def migration_heatmap(matrix: pl.DataFrame, date_from: dt.date, date_to: dt.date) -> go.Figure:
     """Rows: status at date_from (`not_yet` first); columns: status at date_to; colour: share of the row;
-    text: customers."""
+    text: customers.
+    Reads `matrix` (metrics.lifecycle.migration_matrix): from_status, to_status, customers, row_share."""
     froms = [NOT_YET, *STATUSES]
     cells = {(r["from_status"], r["to_status"]): r for r in matrix.iter_rows(named=True)}
-    z, text, hover = [], [], []
-    for f in froms:
-        zr, tr, hr = [], [], []
-        for s in STATUSES:
-            r = cells[(f, s)]
-            zr.append(r["row_share"])
-            tr.append(i18n.fmt_int(r["customers"]) if r["customers"] else "")
-            hr.append(
-                t(
-                    "lifecycle.migration_hover",
-                    source=i18n.label("status", f), target=i18n.label("status", s),
-                    customers=i18n.fmt_int(r["customers"]), share=i18n.fmt_pct(r["row_share"]),
-                    date_from=i18n.fmt_date(date_from), date_to=i18n.fmt_date(date_to),
-                )
-            )  # fmt: skip
-        z.append(zr), text.append(tr), hover.append(hr)
+
+    def cell(f: str, s: str) -> tuple:
+        r = cells[(f, s)]
+        hover = t(
+            "lifecycle.migration_hover",
+            source=i18n.label("status", f), target=i18n.label("status", s),
+            customers=i18n.fmt_int(r["customers"]), share=i18n.fmt_pct(r["row_share"]),
+            date_from=i18n.fmt_date(date_from), date_to=i18n.fmt_date(date_to),
+        )  # fmt: skip
+        return r["row_share"], i18n.fmt_int(r["customers"]) if r["customers"] else "", hover
+
+    z, text, hover = heat_cells(froms, list(STATUSES), cell)
     fig = go.Figure(
         go.Heatmap(
             z=z, x=[i18n.label("status", s) for s in STATUSES], y=[i18n.label("status", f) for f in froms],
@@ -123,20 +123,18 @@ def _stack_positions(sizes: list[int], pad: float = 0.02) -> list[float]:
 
 @memo
 def migration_sankey(cells: pl.DataFrame, date_from: dt.date, date_to: dt.date) -> go.Figure:
-    """Flows from the status at date_from (left) to the status at date_to (right), widths = customers."""
+    """Flows from the status at date_from (left) to the status at date_to (right), widths = customers.
+    Reads `cells`: from_status, to_status, customers."""
     froms = [s for s in [NOT_YET, *STATUSES] if s in set(cells["from_status"])]
     tos = [s for s in STATUSES if s in set(cells["to_status"])]
     index = {("from", s): i for i, s in enumerate(froms)} | {("to", s): len(froms) + i for i, s in enumerate(tos)}
-    totals_from = dict(cells.group_by("from_status").agg(pl.col("customers").sum()).iter_rows())
+    totals_from, totals_by_to = flow_totals(cells, "from_status", "to_status")
     node_labels = [i18n.label("status", s) for s in froms] + [i18n.label("status", s) for s in tos]
     node_hover = [
         t("lifecycle.node_hover", status=lab, customers=i18n.fmt_int(n), date=i18n.fmt_date(d))
         for lab, n, d in [
             *[(i18n.label("status", s), totals_from[s], date_from) for s in froms],
-            *[
-                (i18n.label("status", s), cells.filter(pl.col("to_status") == s)["customers"].sum(), date_to)
-                for s in tos
-            ],
+            *[(i18n.label("status", s), totals_by_to[s], date_to) for s in tos],
         ]
     ]
     link_hover = [
@@ -151,7 +149,7 @@ def migration_sankey(cells: pl.DataFrame, date_from: dt.date, date_to: dt.date) 
         )  # fmt: skip
         for f, s, n in cells.rows()
     ]
-    totals_to = [cells.filter(pl.col("to_status") == s)["customers"].sum() for s in tos]
+    totals_to = [totals_by_to[s] for s in tos]
     ys = _stack_positions([totals_from[s] for s in froms]) + _stack_positions(totals_to)
     xs = [0.001] * len(froms) + [0.999] * len(tos)
     fig = go.Figure(

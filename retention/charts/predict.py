@@ -10,13 +10,14 @@ import polars as pl
 
 from retention import i18n
 from retention.charts import NEUTRAL, PALETTE, memo, style
-from retention.charts.profile import OUTCOME_COLORS
+from retention.charts.profile import mark_as_of, shade_windows
 from retention.i18n import t
 
 
 @memo
 def holdout_bars(check: pl.DataFrame, holdout_days: int) -> go.Figure:
-    """Mean predicted (grey) and actual (blue) purchase days in the holdout per x group, customers in the hover."""
+    """Mean predicted (grey) and actual (blue) purchase days in the holdout per x group, customers in the hover.
+    Reads `check`: x, predicted, actual, customers."""
     fig = go.Figure()
     for column, color in (("predicted", NEUTRAL), ("actual", PALETTE[0])):
         hover = [
@@ -38,7 +39,8 @@ def holdout_bars(check: pl.DataFrame, holdout_days: int) -> go.Figure:
 
 @memo
 def p_alive_histogram(distribution: pl.DataFrame) -> go.Figure:
-    """Customers per P(alive) band."""
+    """Customers per P(alive) band.
+    Reads `distribution`: low, high, customers."""
     labels = [
         f"{i18n.fmt_pct(lo, 0)}–{i18n.fmt_pct(hi, 0)}" for lo, hi in distribution.select("low", "high").iter_rows()
     ]
@@ -59,7 +61,8 @@ def p_alive_histogram(distribution: pl.DataFrame) -> go.Figure:
 
 @memo
 def segment_value_bars(segments: pl.DataFrame, currency: str) -> go.Figure:
-    """Predicted value per RFM segment (bars), with customers, value per customer and mean P(alive) in the hover."""
+    """Predicted value per RFM segment (bars), with customers, value per customer and mean P(alive) in the hover.
+    Reads `segments`: segment, predicted_value, value_share, customers, value_per_customer, mean_p_alive."""
     names = [i18n.label("segment", s) for s in segments["segment"]]
     hover = [
         f"<b>{n}</b><br>{t('predict.predicted_value')}: {i18n.fmt_money(v, currency)} ({i18n.fmt_pct(sh, 0)})"
@@ -83,13 +86,10 @@ def segment_value_bars(segments: pl.DataFrame, currency: str) -> go.Figure:
 @memo
 def p_alive_curve(curve: pl.DataFrame, windows: pl.DataFrame, as_of: dt.date) -> go.Figure:
     """One customer's P(alive) on each day up to T (a step up at each purchase, a fall through each silence),
-    each purchase day's return window shaded as on the timeline, and T (today) as a dashed line."""
+    each purchase day's return window shaded as on the timeline, and T (today) as a dashed line.
+    Reads `curve`: day, p_alive; `windows`: order_date, window_end, outcome."""
     fig = go.Figure()
-    for row in windows.iter_rows(named=True):
-        fig.add_vrect(
-            x0=row["order_date"], x1=min(row["window_end"], as_of + dt.timedelta(days=1)), layer="below",
-            fillcolor=OUTCOME_COLORS[row["outcome"]], opacity=0.08, line_width=0,
-        )  # fmt: skip
+    shade_windows(fig, windows, as_of)
     hover = [f"<b>{i18n.fmt_date(d)}</b><br>{t('predict.p_alive')}: {i18n.fmt_pct(v, 0)}" for d, v in curve.iter_rows()]
     fig.add_trace(
         go.Scatter(
@@ -97,11 +97,7 @@ def p_alive_curve(curve: pl.DataFrame, windows: pl.DataFrame, as_of: dt.date) ->
             name=t("predict.p_alive"), customdata=hover, hovertemplate="%{customdata}<extra></extra>",
         )
     )  # fmt: skip
-    fig.add_vline(x=as_of, line={"color": "#111827", "dash": "dash", "width": 1})
-    fig.add_annotation(
-        x=as_of, y=1, yref="paper", text=t("predict.today", date=i18n.fmt_date(as_of)), showarrow=False,
-        xanchor="right", yanchor="bottom", font={"size": 11},
-    )  # fmt: skip
+    mark_as_of(fig, as_of, t("predict.today", date=i18n.fmt_date(as_of)))
     fig.update_yaxes(title=t("predict.p_alive"), range=[0, 1.05], tickformat=".0%")
     fig.update_xaxes(title=None)
     return style(fig, height=300)

@@ -19,14 +19,11 @@ PURCHASE, REFUND = "#2563eb", "#dc2626"
 def timeline(days: pl.DataFrame, windows: pl.DataFrame, as_of: dt.date, currency: str) -> go.Figure:
     """Order days as markers (y and size by the day's amount; days with only refunds as red crosses), after each
     purchase day a shaded band of its return window (green: came back within it, red: lapsed, blue: still
-    open at T) with a hover mark at the window's end, and T as a dashed line."""
+    open at T) with a hover mark at the window's end, and T as a dashed line.
+    Reads `days`: order_date, amount, n_rows, n_act, is_purchase; `windows`: order_date, window_end, outcome, gap."""
     fig = go.Figure()
     top = float(days["amount"].abs().max() or 0) if days.height else 0.0
-    for row in windows.iter_rows(named=True):
-        fig.add_vrect(
-            x0=row["order_date"], x1=min(row["window_end"], as_of + dt.timedelta(days=1)), layer="below",
-            fillcolor=OUTCOME_COLORS[row["outcome"]], opacity=0.08, line_width=0,
-        )  # fmt: skip
+    shade_windows(fig, windows, as_of)
     if windows.height:
         hover = [
             f"<b>{t('profile.window_of', day=i18n.fmt_date(d))}</b><br>{t('profile.window_end')}: {i18n.fmt_date(e)}"
@@ -59,11 +56,25 @@ def timeline(days: pl.DataFrame, windows: pl.DataFrame, as_of: dt.date, currency
                 customdata=hover, hovertemplate="%{customdata}<extra></extra>",
             )
         )  # fmt: skip
-    fig.add_vline(x=as_of, line={"color": "#111827", "dash": "dash", "width": 1})
-    fig.add_annotation(
-        x=as_of, y=1, yref="paper", text=t("profile.as_of", date=i18n.fmt_date(as_of)), showarrow=False,
-        xanchor="right", yanchor="bottom", font={"size": 11},
-    )  # fmt: skip
+    mark_as_of(fig, as_of, t("profile.as_of", date=i18n.fmt_date(as_of)))
     fig.update_yaxes(title=t("profile.amount_axis", symbol=i18n.currency_symbol(currency)), zeroline=True)
     fig.update_xaxes(title=None)
     return style(fig, height=380)
+
+
+def shade_windows(fig: go.Figure, windows: pl.DataFrame, as_of: dt.date) -> None:
+    """Each purchase day's return window (columns `order_date, window_end, outcome`) as a band coloured by
+    its outcome, cut the day after T."""
+    for row in windows.iter_rows(named=True):
+        fig.add_vrect(
+            x0=row["order_date"], x1=min(row["window_end"], as_of + dt.timedelta(days=1)), layer="below",
+            fillcolor=OUTCOME_COLORS[row["outcome"]], opacity=0.08, line_width=0,
+        )  # fmt: skip
+
+
+def mark_as_of(fig: go.Figure, as_of: dt.date, text: str) -> None:
+    """T as a dashed vertical line, labelled with `text` at the top."""
+    fig.add_vline(x=as_of, line={"color": "#111827", "dash": "dash", "width": 1})
+    fig.add_annotation(
+        x=as_of, y=1, yref="paper", text=text, showarrow=False, xanchor="right", yanchor="bottom", font={"size": 11}
+    )

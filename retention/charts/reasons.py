@@ -10,7 +10,7 @@ import polars as pl
 from retention import codes, i18n
 from retention.charts import PALETTE, memo, money_prefix, style
 from retention.i18n import t
-from retention.metrics.reasons import NO_REASON
+from retention.metrics.reasons import NO_REASON, reason_counts_by_key
 from retention.queries.reasons import CATEGORIES
 from retention.safe import hover_text
 
@@ -42,7 +42,8 @@ def category_label(code: str) -> str:
 
 @memo
 def pareto(reasons: pl.DataFrame) -> go.Figure:
-    """Bars: rows per reason (Pareto order) split by the rows' category; line: cumulative share (right axis)."""
+    """Bars: rows per reason (Pareto order) split by the rows' category; line: cumulative share (right axis).
+    Reads `reasons`: reason, count, share, cumulative_share and one count column per category (CATEGORIES)."""
     labels = [reason_label(r) for r in reasons["reason"].to_list()]
     fig = go.Figure()
     for cat in CATEGORIES:
@@ -77,7 +78,8 @@ def pareto(reasons: pl.DataFrame) -> go.Figure:
 
 @memo
 def recorded_vs_unexplained(frame: pl.DataFrame) -> go.Figure:
-    """Horizontal bars: reason rows per category beside the lapses with no reason recorded."""
+    """Horizontal bars: reason rows per category beside the lapses with no reason recorded.
+    Reads `frame`: kind, count."""
     kinds = frame["kind"].to_list()
     labels = [category_label(k) for k in kinds]
     colors = [NO_REASON_COLOR if k == NO_REASON else CATEGORY_COLORS[k] for k in kinds]
@@ -97,7 +99,8 @@ def recorded_vs_unexplained(frame: pl.DataFrame) -> go.Figure:
 
 @memo
 def lost_revenue(reasons: pl.DataFrame, currency: str) -> go.Figure:
-    """Horizontal bars: revenue of the churned customers in their last 365 days, per reason (largest on top)."""
+    """Horizontal bars: revenue of the churned customers in their last 365 days, per reason (largest on top).
+    Reads `reasons`: reason, count, lost_revenue."""
     ranked = reasons.sort("lost_revenue", "reason", descending=[True, False])
     fig = go.Figure(
         go.Bar(
@@ -116,10 +119,11 @@ def lost_revenue(reasons: pl.DataFrame, currency: str) -> go.Figure:
 
 @memo
 def over_time(by_period: pl.DataFrame, lapses: pl.DataFrame, order: list[str], period: str) -> go.Figure:
-    """Stacked bars: reason rows per period and reason; line: lapses with no reason recorded per period."""
+    """Stacked bars: reason rows per period and reason; line: lapses with no reason recorded per period.
+    Reads `by_period`: reason, key, count; `lapses`: period, unexplained, lapses."""
     fig = go.Figure()
     for i, code in enumerate(order):
-        rows = by_period.filter(pl.col("reason") == code).group_by("key").agg(pl.col("count").sum()).sort("key")
+        rows = reason_counts_by_key(by_period, code)
         fig.add_trace(
             go.Bar(
                 x=rows["key"].to_list(), y=rows["count"].to_list(), name=reason_label(code),
@@ -146,7 +150,8 @@ def over_time(by_period: pl.DataFrame, lapses: pl.DataFrame, order: list[str], p
 
 @memo
 def composition(shares: pl.DataFrame, order: list[str], key_labels: dict, axis_title: str) -> go.Figure:
-    """100% stacked horizontal bars: the reason mix of each group (segment value or cohort), n in the label."""
+    """100% stacked horizontal bars: the reason mix of each group (segment value or cohort), n in the label.
+    Reads `shares` (metrics.reasons.shares_within): key, reason, count, share, total."""
     keys = list(key_labels)
     totals = dict(shares.select("key", "total").unique().iter_rows())
     y = [f"{key_labels[k]} (n={i18n.fmt_int(totals.get(k, 0))})" for k in keys]

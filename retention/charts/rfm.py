@@ -6,8 +6,9 @@ import plotly.graph_objects as go
 import polars as pl
 
 from retention import codes, i18n
-from retention.charts import PALETTE, memo, style
+from retention.charts import PALETTE, heat_cells, memo, style
 from retention.i18n import t
+from retention.metrics.flows import flow_totals
 from retention.metrics.rfm import SCORES
 from retention.queries.rfm import level_order
 
@@ -21,22 +22,21 @@ def level_color(level: str, code: str) -> str:
 
 @memo
 def rf_heatmap(grid: pl.DataFrame, currency: str) -> go.Figure:
-    """R (rows, 5 at the top) x F (columns) heatmap of customer counts; hover: segment, customers, revenue."""
+    """R (rows, 5 at the top) x F (columns) heatmap of customer counts; hover: segment, customers, revenue.
+    Reads `grid` (metrics.rfm.rf_grid): r, f, customers, revenue, segment."""
     cells = {(row["r"], row["f"]): row for row in grid.iter_rows(named=True)}
     rs = list(reversed(SCORES))
-    z, text, hover = [], [], []
-    for r in rs:
-        zr, tr, hr = [], [], []
-        for f in SCORES:
-            c = cells[(r, f)]
-            zr.append(c["customers"])
-            tr.append(i18n.fmt_int(c["customers"]))
-            hr.append(
-                f"<b>R {r} · F {f}</b> · {i18n.label('segment', c['segment'])}<br>"
-                f"{t('rfm.customers')}: {i18n.fmt_int(c['customers'])}<br>"
-                f"{t('rfm.revenue')}: {i18n.fmt_money(c['revenue'], currency)}"
-            )
-        z.append(zr), text.append(tr), hover.append(hr)
+
+    def cell(r: int, f: int) -> tuple:
+        c = cells[(r, f)]
+        hover = (
+            f"<b>R {r} · F {f}</b> · {i18n.label('segment', c['segment'])}<br>"
+            f"{t('rfm.customers')}: {i18n.fmt_int(c['customers'])}<br>"
+            f"{t('rfm.revenue')}: {i18n.fmt_money(c['revenue'], currency)}"
+        )
+        return c["customers"], i18n.fmt_int(c["customers"]), hover
+
+    z, text, hover = heat_cells(rs, list(SCORES), cell)
     fig = go.Figure(
         go.Heatmap(
             z=z, x=[str(f) for f in SCORES], y=[str(r) for r in rs], text=text, texttemplate="%{text}",
@@ -51,7 +51,8 @@ def rf_heatmap(grid: pl.DataFrame, currency: str) -> go.Figure:
 
 @memo
 def segment_bars(summary: pl.DataFrame, currency: str) -> go.Figure:
-    """Per segment, share of customers beside share of revenue; hover gives the counts and money."""
+    """Per segment, share of customers beside share of revenue; hover gives the counts and money.
+    Reads `summary`: segment, customers, revenue, customer_share, revenue_share."""
     labels = [i18n.label("segment", s) for s in summary["segment"].to_list()]
     fig = go.Figure()
     for col, name, color, amounts in (
@@ -78,7 +79,8 @@ def segment_bars(summary: pl.DataFrame, currency: str) -> go.Figure:
 
 @memo
 def tier_shares(summary: pl.DataFrame, currency: str) -> go.Figure:
-    """Two 100% bars, customers and revenue, split by value tier: the 80/20 picture."""
+    """Two 100% bars, customers and revenue, split by value tier: the 80/20 picture.
+    Reads `summary`: tier, customers, revenue, customer_share, revenue_share."""
     bars = [t("rfm.share_customers"), t("rfm.share_revenue")]
     fig = go.Figure()
     for row in summary.iter_rows(named=True):
@@ -101,24 +103,23 @@ def tier_shares(summary: pl.DataFrame, currency: str) -> go.Figure:
 
 @memo
 def migration_heatmap(migrations: pl.DataFrame, level: str, from_label: str, to_label: str) -> go.Figure:
-    """From (rows) x to (columns) heatmap of customers; hover: the move and its share of the row."""
+    """From (rows) x to (columns) heatmap of customers; hover: the move and its share of the row.
+    Reads `migrations`: from_segment, to_segment, customers (in that order)."""
     codes = level_order(level)
     counts = {(a, b): n for a, b, n in migrations.iter_rows()}
     rows = [c for c in codes if any(a == c for a, _ in counts)]
     cols = [c for c in codes[1:] if any(b == c for _, b in counts)]
-    z, text, hover = [], [], []
-    for a in rows:
-        row_total = sum(n for (x, _), n in counts.items() if x == a)
-        zr, tr, hr = [], [], []
-        for b in cols:
-            n = counts.get((a, b), 0)
-            zr.append(n)
-            tr.append(i18n.fmt_int(n) if n else "")
-            hr.append(
-                f"{from_label}: <b>{i18n.label(level, a)}</b><br>{to_label}: <b>{i18n.label(level, b)}</b><br>"
-                f"{t('rfm.customers')}: {i18n.fmt_int(n)} ({i18n.fmt_pct(n / row_total if row_total else None)})"
-            )
-        z.append(zr), text.append(tr), hover.append(hr)
+    row_totals, _ = flow_totals(migrations, "from_segment", "to_segment")
+
+    def cell(a: str, b: str) -> tuple:
+        n, row_total = counts.get((a, b), 0), row_totals.get(a)
+        hover = (
+            f"{from_label}: <b>{i18n.label(level, a)}</b><br>{to_label}: <b>{i18n.label(level, b)}</b><br>"
+            f"{t('rfm.customers')}: {i18n.fmt_int(n)} ({i18n.fmt_pct(n / row_total if row_total else None)})"
+        )
+        return n, i18n.fmt_int(n) if n else "", hover
+
+    z, text, hover = heat_cells(rows, cols, cell)
     fig = go.Figure(
         go.Heatmap(
             z=z, x=[i18n.label(level, b) for b in cols], y=[i18n.label(level, a) for a in rows], text=text,
@@ -134,17 +135,15 @@ def migration_heatmap(migrations: pl.DataFrame, level: str, from_label: str, to_
 
 @memo
 def migration_sankey(migrations: pl.DataFrame, level: str, from_label: str, to_label: str) -> go.Figure:
-    """The same cells as flows from the first date's level (left) to the second's (right)."""
+    """The same cells as flows from the first date's level (left) to the second's (right).
+    Reads `migrations`: from_segment, to_segment, customers."""
     codes = level_order(level)
     lefts = [c for c in codes if c in set(migrations["from_segment"].to_list())]
     rights = [c for c in codes if c in set(migrations["to_segment"].to_list())]
     index = {("L", c): i for i, c in enumerate(lefts)} | {("R", c): len(lefts) + i for i, c in enumerate(rights)}
     node_labels = [i18n.label(level, c) for c in lefts] + [i18n.label(level, c) for c in rights]
-    left_totals = migrations.group_by("from_segment").agg(pl.col("customers").sum())
-    right_totals = migrations.group_by("to_segment").agg(pl.col("customers").sum())
-    node_y = _stack([dict(left_totals.iter_rows())[c] for c in lefts]) + _stack(
-        [dict(right_totals.iter_rows())[c] for c in rights]
-    )
+    left_totals, right_totals = flow_totals(migrations, "from_segment", "to_segment")
+    node_y = _stack([left_totals[c] for c in lefts]) + _stack([right_totals[c] for c in rights])
     node_hover = [f"{from_label}: {i18n.label(level, c)}" for c in lefts] + [
         f"{to_label}: {i18n.label(level, c)}" for c in rights
     ]

@@ -8,6 +8,7 @@ import polars as pl
 from retention import i18n
 from retention.charts import BAD, NEUTRAL, PALETTE, memo, style
 from retention.i18n import t
+from retention.metrics.window import drawn_segments
 from retention.safe import hover_text
 
 OVERALL_COLOR = "#111827"
@@ -23,12 +24,11 @@ def return_curves(
     curves: pl.DataFrame, recs: pl.DataFrame, threshold: float, window: int, max_lines: int = MAX_LINES
 ) -> go.Figure:
     """One line per segment of `curves` ('*' thick and dark), the threshold as a horizontal line, each
-    segment's recommended window as a marker on its line, the current window as a dotted vertical line."""
+    segment's recommended window as a marker on its line, the current window as a dotted vertical line.
+    Reads `curves`: segment, days, return_share, returned, still_silent; `recs`: segment, recommended_window
+    (and silences, to pick the largest segments)."""
     fig = go.Figure()
-    segments = curves["segment"].unique(maintain_order=True).to_list()
-    if len(segments) > max_lines + 1 and "silences" in recs.columns:
-        largest = set(recs.filter(pl.col("segment") != "*").top_k(max_lines, by="silences")["segment"].to_list())
-        segments = [s for s in segments if s == "*" or s in largest]
+    segments = drawn_segments(curves, recs, max_lines)
     rec_of = dict(recs.select("segment", "recommended_window").iter_rows()) if not recs.is_empty() else {}
     for i, seg in enumerate(segments):
         rows = curves.filter(pl.col("segment") == seg)
@@ -60,11 +60,7 @@ def return_curves(
         annotation_text=t("window.threshold_line", share=i18n.fmt_pct(threshold, 0)),
         annotation_position="top left", annotation_font_color=BAD,
     )  # fmt: skip
-    fig.add_vline(
-        x=window, line={"color": NEUTRAL, "dash": "dot", "width": 1.5},
-        annotation_text=t("window.current_line", days=window), annotation_position="top left",
-        annotation_font_color=NEUTRAL,
-    )  # fmt: skip
+    _current_window_line(fig, window, "top left")
     fig.update_xaxes(title=t("window.days_axis"), rangemode="tozero")
     fig.update_yaxes(title=t("window.share_axis"), tickformat=".0%", range=[0, 1.02])
     return style(fig, height=460)
@@ -73,7 +69,8 @@ def return_curves(
 @memo
 def whatif(frame: pl.DataFrame, window: int) -> go.Figure:
     """Lost share and churn rate of the last complete period against one window W for everyone; the
-    current W marked with a vertical line and markers on both curves."""
+    current W marked with a vertical line and markers on both curves.
+    Reads `frame`: window, lost_share, churn_rate, lost, customers, lapsed, active_start."""
     fig = go.Figure()
     x = frame["window"].to_numpy()
     series = (
@@ -98,11 +95,16 @@ def whatif(frame: pl.DataFrame, window: int) -> go.Figure:
                     marker={"color": color, "size": 11, "line": {"color": "white", "width": 1}},
                 )
             )  # fmt: skip
-    fig.add_vline(
-        x=window, line={"color": NEUTRAL, "dash": "dot", "width": 1.5},
-        annotation_text=t("window.current_line", days=window), annotation_position="top right",
-        annotation_font_color=NEUTRAL,
-    )  # fmt: skip
+    _current_window_line(fig, window, "top right")
     fig.update_xaxes(title=t("window.window_axis"), rangemode="tozero")
     fig.update_yaxes(title=t("window.rate_axis"), tickformat=".0%", rangemode="tozero")
     return style(fig, height=420)
+
+
+def _current_window_line(fig: go.Figure, window: int, position: str) -> None:
+    """The current window W as a dotted vertical line, labelled at `position`."""
+    fig.add_vline(
+        x=window, line={"color": NEUTRAL, "dash": "dot", "width": 1.5},
+        annotation_text=t("window.current_line", days=window), annotation_position=position,
+        annotation_font_color=NEUTRAL,
+    )  # fmt: skip

@@ -48,3 +48,32 @@ def call_list_columns(alerts: pl.DataFrame) -> list[str]:
     tail = ["rfm_segment", "value_tier"]
     rest = [c for c in alerts.columns if c not in ALERT_COLUMNS and c not in tail and c not in model]
     return [*ALERT_COLUMNS, *model, *rest, *tail]
+
+
+def attribute_options(alerts: pl.DataFrame, attribute: str | None) -> list:
+    """The values of `attribute` on the list, sorted (none when the list has no such column)."""
+    return sorted(alerts[attribute].drop_nulls().unique().to_list()) if attribute in alerts.columns else []
+
+
+def call_list(alerts: pl.DataFrame) -> pl.DataFrame:
+    """The call list as shown and downloaded: the columns of call_list_columns, in that order."""
+    return alerts.select(call_list_columns(alerts))
+
+
+def baseline_total(slow: pl.DataFrame) -> float:
+    """The slowing customers' usual spend (column `baseline_spend`), all rows."""
+    return slow["baseline_spend"].sum()
+
+
+def slowing_file(slow: pl.DataFrame, attributes: list[str]) -> pl.DataFrame:
+    """The slowing list's download: the CLI's columns, then the attributes."""
+    from retention.queries.winback import SLOWING_COLUMNS
+
+    return slow.select(SLOWING_COLUMNS, *attributes)
+
+
+def call_list_shown(call_list: pl.DataFrame) -> pl.DataFrame:
+    """The call list as drawn: status, segment and tier by their labels."""
+    from retention.metrics.rfm import with_labels
+
+    return with_labels(call_list, {"status": "status", "rfm_segment": "segment", "value_tier": "tier"})

@@ -121,3 +121,25 @@ def uplift_line(row: dict) -> str:
         n1=i18n.fmt_int(row["contacts"]),
         n0=i18n.fmt_int(row["control_size"]),
     )
+
+
+def figures_file(figures: pl.DataFrame) -> pl.DataFrame:
+    """The per-campaign download: the CLI report's columns, then the interval and control counts."""
+    from retention.queries.campaigns import EXTRA_COLUMNS, REPORT_COLUMNS
+
+    return figures.select(REPORT_COLUMNS + EXTRA_COLUMNS)
+
+
+def campaign_names(figures: pl.DataFrame) -> list[str]:
+    """The campaigns of a per-campaign frame, in its order (a missing name left out)."""
+    return figures["campaign"].drop_nulls().to_list()
+
+
+def open_line(figures: pl.DataFrame, days: int) -> str:
+    """The line under the title: how many contacts are still inside their attribution window."""
+    from retention import i18n
+    from retention.i18n import t
+
+    opened, total = open_counts(figures)
+    key = "campaigns.open_line" if opened else "campaigns.open_none"
+    return t(key, open=i18n.fmt_int(opened), total=i18n.fmt_int(total), days=days)

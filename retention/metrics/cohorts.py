@@ -50,3 +50,13 @@ def weighted_curve(cohorts: pl.DataFrame, metric: str) -> pl.DataFrame:
         )
         .sort("k")
     )
+
+
+def cohort_list(cohorts: pl.DataFrame) -> list:
+    """The cohorts of the table in order (the heatmap's rows, the curve picker's options)."""
+    return sorted(cohorts["cohort"].unique().to_list())
+
+
+def cohort_file(cohorts: pl.DataFrame) -> pl.DataFrame:
+    """The cohort table's download: without the rate columns the page adds for its charts."""
+    return cohorts.drop("active_rate", "alive_rate")

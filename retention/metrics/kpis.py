@@ -108,3 +108,31 @@ def breakdown(by_segment: pl.DataFrame, period: dt.date) -> pl.DataFrame:
         )
         rows = pl.concat([rows, zeros.select(rows.columns)])
     return rows.sort("active_end", "segment", descending=[True, False])
+
+
+def breakdown_shown(table: pl.DataFrame) -> pl.DataFrame:
+    """The segment breakdown as the page draws it: the `_rate` columns of BREAKDOWN_COLUMNS in percent."""
+    return table.with_columns(pl.col([c for c in BREAKDOWN_COLUMNS if c.endswith("_rate")]) * 100)
+
+
+def kpi_table_shown(kpis: pl.DataFrame, with_profit: bool, with_replacement: bool) -> pl.DataFrame:
+    """The KPI table without the `profit` column (when profit is not shown) and without `replacement_cost`
+    (when no acquisition cost is set)."""
+    hidden = [c for c, shown in (("profit", with_profit), ("replacement_cost", with_replacement)) if not shown]
+    return kpis.drop(hidden)
+
+
+def headline_text(head: Headline, period: str) -> tuple[str, str]:
+    """The current period's label and the headline sentence naming it, the one before and a year earlier
+    (or saying the current period is not complete yet)."""
+    from retention import i18n
+    from retention.i18n import t
+
+    current = i18n.fmt_period(head.current["period"], period)
+    previous = i18n.fmt_period(head.previous["period"], period) if head.previous else t("kpis.no_previous")
+    year_ago = i18n.fmt_period(head.year_ago["period"], period) if head.year_ago else t("kpis.no_year_ago")
+    if head.current["complete"]:
+        return current, t("kpis.headline", current=current, previous=previous, year_ago=year_ago)
+    return current, t(
+        "kpis.headline_incomplete", current=current, previous=previous, period=t("sidebar.period_" + period)
+    )

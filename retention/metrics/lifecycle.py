@@ -41,3 +41,25 @@ def mix_wide(mix: pl.DataFrame) -> pl.DataFrame:
     return mix.pivot(on="status", index=["period", "period_end"], values="customers").select(
         "period", "period_end", *STATUSES
     )
+
+
+def rule_values(p) -> dict:
+    """The status rule's settings as the Lifecycle texts name them (window, new_days, alert_factor,
+    loyal_min_orders), from the page's Params."""
+    return {"window": p.window, "new_days": p.new_days, "alert_factor": f"{p.alert_factor:g}",
+            "loyal_min_orders": p.loyal_min_orders}  # fmt: skip
+
+
+def nobody(counts: pl.DataFrame) -> bool:
+    """True when the status counts (column `customers`) hold no customer at all."""
+    return counts["customers"].sum() == 0
+
+
+def of_status(customers: pl.DataFrame, status: str) -> pl.DataFrame:
+    """The customers (column `status`) in one status."""
+    return customers.filter(status=status)
+
+
+def status_list_shown(customers: pl.DataFrame) -> pl.DataFrame:
+    """One status's customer list as the page draws it: without the `status` column all rows share."""
+    return customers.drop("status")

@@ -82,3 +82,21 @@ def with_labels(frame: pl.DataFrame, columns: dict[str, str]) -> pl.DataFrame:
         pl.col(col).replace({c: i18n.label(kind, c) for c in frame[col].unique().drop_nulls().to_list()})
         for col, kind in columns.items()
     )
+
+
+def table_shown(rfm: pl.DataFrame, n: int) -> pl.DataFrame:
+    """The customer table as the page draws it: the `n` highest spenders (then by id), codes as labels."""
+    top = rfm.sort("monetary", "customer_id", descending=[True, False]).head(n)
+    return with_labels(top, {"segment": "segment", "tier": "tier"})
+
+
+def tiers_sentence(tiers: pl.DataFrame, with_profit: bool) -> str:
+    """The 80/20 sentence under the tier chart: the high tier's share of customers and of revenue (and of
+    profit); reads the first row of `tiers` (columns `customer_share, revenue_share[, profit_share]`)."""
+    from retention import i18n
+    from retention.i18n import t
+
+    high = tiers.row(0, named=True)
+    share = {k: i18n.fmt_pct(high[f"{k}_share"], 0) for k in ("customer", "revenue")}
+    profit_line = t("winback.tiers_profit", profit=i18n.fmt_pct(high["profit_share"], 0)) if with_profit else ""
+    return t("rfm.tiers_sentence", customers=share["customer"], revenue=share["revenue"]) + profit_line

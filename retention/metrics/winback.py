@@ -138,3 +138,8 @@ def split_table(
     labels = [label(v) for v in frame["by_value"].to_list()]
     name = t(f"winback.by_{by}") if by in ("status_before", "tier_before") else i18n.attribute_label(by)
     return table.insert_column(1, pl.Series(name, labels, dtype=pl.String))
+
+
+def without_model(listed: pl.DataFrame) -> bool:
+    """True when no customer of the list has a P(alive) (the model could not be fitted)."""
+    return listed["p_alive"].is_null().all()

@@ -79,3 +79,28 @@ def for_display(table: pl.DataFrame, everyone: str, no_window: str) -> pl.DataFr
         pl.when(pl.col("segment") == "*").then(pl.lit(everyone)).otherwise(pl.col("segment")).alias("segment"),
         pl.col("recommended_window").cast(pl.String).fill_null(no_window),
     )
+
+
+def drawn_segments(curves: pl.DataFrame, recs: pl.DataFrame, max_lines: int) -> list[str]:
+    """The segments of `curves` (columns `segment`) drawn as lines, in their order: all of them, or '*' and
+    the `max_lines` largest by `silences` of `recs` (columns `segment, silences`) when there are more."""
+    segments = curves["segment"].unique(maintain_order=True).to_list()
+    if len(segments) > max_lines + 1 and "silences" in recs.columns:
+        largest = set(recs.filter(pl.col("segment") != "*").top_k(max_lines, by="silences")["segment"].to_list())
+        segments = [s for s in segments if s == "*" or s in largest]
+    return segments
+
+
+def whatif_reading(grid: pl.DataFrame, curves: pl.DataFrame, window: int, period: str) -> tuple[str, str, str]:
+    """The what-if's reading at the current W: the lost / returned sentence, the churn sentence of the last
+    complete period, and that period's label."""
+    from retention import i18n
+    from retention.i18n import t
+
+    now = whatif_at(grid, window)
+    returned = i18n.fmt_pct(share_at(curves, window), 0)
+    reading = t("window.reading", window=window, lost=i18n.fmt_pct(now["lost_share"], 0), returned=returned)
+    label = i18n.fmt_period(now["period_start"], period)
+    if now["churn_rate"] is None:
+        return reading, t("window.reading_no_churn"), label
+    return reading, t("window.reading_churn", period=label, churn=i18n.fmt_pct(now["churn_rate"], 1)), label
