@@ -322,15 +322,23 @@ def _stirling_tail(z):
     return (1.0 / 12.0 - (1.0 / 360.0 - 1.0 / (1260.0 * z2)) / z2) / z
 
 
-def _lgamma_ratio(z, q):
-    """ln G(z + q) - ln G(z) for z, q > 0 (arrays), accurate for large z."""
+def _large_z(z, q, exact, asymptotic):
+    """exact(z, q) where z < _STIRLING_FROM, asymptotic(z, q) elsewhere (arrays, broadcast); the asymptotic
+    form is only evaluated at z >= _STIRLING_FROM."""
     z, q = np.broadcast_arrays(np.asarray(z, dtype=float), np.asarray(q, dtype=float))
     big = z >= _STIRLING_FROM
     if not big.any():
-        return gammaln(z + q) - gammaln(z)
-    zb = np.where(big, z, _STIRLING_FROM)
-    stirling = (zb - 0.5) * np.log1p(q / zb) + q * np.log(zb + q) - q + (_stirling_tail(zb + q) - _stirling_tail(zb))
-    return np.where(big, stirling, gammaln(z + q) - gammaln(z))
+        return exact(z, q)
+    return np.where(big, asymptotic(np.where(big, z, _STIRLING_FROM), q), exact(z, q))
+
+
+def _lgamma_ratio(z, q):
+    """ln G(z + q) - ln G(z) for z, q > 0 (arrays), accurate for large z."""
+
+    def stirling(zb, q):
+        return (zb - 0.5) * np.log1p(q / zb) + q * np.log(zb + q) - q + (_stirling_tail(zb + q) - _stirling_tail(zb))
+
+    return _large_z(z, q, lambda z, q: gammaln(z + q) - gammaln(z), stirling)
 
 
 def _gg_head(pn, q):
@@ -341,18 +349,15 @@ def _gg_head(pn, q):
 
 def _digamma_ratio(z, q):
     """psi(z + q) - psi(z) for z, q > 0 (arrays), accurate for large z (the derivative of _lgamma_ratio)."""
-    z, q = np.broadcast_arrays(np.asarray(z, dtype=float), np.asarray(q, dtype=float))
-    big = z >= _STIRLING_FROM
-    if not big.any():
-        return digamma(z + q) - digamma(z)
-    zb = np.where(big, z, _STIRLING_FROM)
-    zq = zb + q
 
     def tail(u):  # psi(u) - ln u, its asymptotic series
         u2 = u * u
         return -0.5 / u - (1.0 / 12.0 - (1.0 / 120.0 - 1.0 / (252.0 * u2)) / u2) / u2
 
-    return np.where(big, np.log1p(q / zb) + (tail(zq) - tail(zb)), digamma(z + q) - digamma(z))
+    def asymptotic(zb, q):
+        return np.log1p(q / zb) + (tail(zb + q) - tail(zb))
+
+    return _large_z(z, q, lambda z, q: digamma(z + q) - digamma(z), asymptotic)
 
 
 def gamma_gamma_log_likelihood(p, q, v, n_spend, spend) -> np.ndarray:
