@@ -119,3 +119,7 @@ def in_order(frame: pl.DataFrame, column: str, order: Sequence[str]) -> pl.DataF
     """The rows of `frame` sorted by the position of their `column` code in `order` (every code must be in it)."""
     rank = {code: i for i, code in enumerate(order)}
     return frame.sort(pl.col(column).replace_strict(rank, return_dtype=pl.Int32))
+
+
+# The what-if grid of `whatif` (CLI default of --windows) and of the Return window page (days of silence).
+DEFAULT_WINDOWS = (7, 14, 30, 45, 60, 90, 120, 180, 270, 365)

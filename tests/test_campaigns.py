@@ -372,7 +372,10 @@ def test_cli_csv_and_json(hand_made):
     lines = out.stdout.splitlines()
     assert lines[0] == ",".join(q.REPORT_COLUMNS)  # CLI.md: campaigns gains the profit columns
     # margin 1 and no cost column: profit_won = revenue_won; no acquisition cost: the last column is empty
-    assert lines[1:] == ["spring,4,2,0.5,90.0,5.0,2.5,17.0,2,0.5,0.0,90.0,17.0,", "summer,1,1,1.0,10.0,0.0,0.0,,0,,,10.0,,"]
+    assert lines[1:] == [
+        "spring,4,2,0.5,90.0,5.0,2.5,17.0,2,0.5,0.0,90.0,17.0,",
+        "summer,1,1,1.0,10.0,0.0,0.0,,0,,,10.0,,",
+    ]
     out = run_cli("campaigns", "--data", folder, "--attribution-days", "10", "--format", "json")
     assert out.returncode == 0, out.stderr
     rows = json.loads(out.stdout)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from retention.codes import DEFAULT_WINDOWS
+
 
 def recommend_from_curves(curves: pl.DataFrame, threshold: float) -> pl.DataFrame:
     """Per segment of a return-curve frame (in its order, '*' first): `segment`, `recommended_window` (the
@@ -50,8 +52,6 @@ def whatif_at(whatif: pl.DataFrame, window: int) -> dict | None:
 
 def page_whatif_grid(window: int, max_window: int = 730) -> tuple[int, ...]:
     """The page's what-if grid: every week up to max_window, the CLI's default windows and the current W."""
-    from retention.queries.window import DEFAULT_WINDOWS
-
     return tuple(sorted({*range(7, max_window + 1, 7), *DEFAULT_WINDOWS, int(window)}))
 
 

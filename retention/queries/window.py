@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from retention.codes import DEFAULT_WINDOWS
 from retention.db import Dataset, engine
 from retention.errors import InputError
 from retention.metrics.window import recommend_from_curves
@@ -14,7 +15,6 @@ from retention.queries.cached import query
 CURVE_COLUMNS = ["days", "return_share"]
 RECOMMEND_COLUMNS = ["segment", "recommended_window"]
 WHATIF_COLUMNS = ["window", "lost_share", "churn_rate"]
-DEFAULT_WINDOWS = (7, 14, 30, 45, 60, 90, 120, 180, 270, 365)
 MAX_DAYS_LIMIT = 36_500
 
 
