@@ -176,7 +176,9 @@ def build_jobs(args, python: str, env: dict[str, str], facts: dict) -> list[Job]
     for report in cli_reports(python, env):
         if wanted and report not in wanted:
             continue
-        base = [python, "-m", "retention", report, "--data", data, "--out", out]
+        # the executive report chooses HTML or PDF by the suffix of --out
+        target = str(OUT / "report.html") if report == "report" else out
+        base = [python, "-m", "retention", report, "--data", data, "--out", target]
         if report == "cohorts":
             for metric in metrics:
                 jobs.append(Job(f"cohorts --metric {metric}", [*base, "--metric", metric], "report"))
