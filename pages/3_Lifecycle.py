@@ -46,9 +46,9 @@ if movements.open:
         # Keys carry the as-of date and period, so the defaults follow the sidebar when it changes.
         keys, values = (f"lc_from_{p.as_of}_{p.period}", f"lc_to_{p.as_of}"), (
             shape.one_period_before(p.as_of, p.period, ctx.first_day), p.as_of)  # fmt: skip
-        labels = ("lifecycle.date_from", "lifecycle.date_to")
+        labels = (t("lifecycle.date_from"), t("lifecycle.date_to"))
         dates = ui.date_range((c1, c2), labels, keys, ctx.first_day, p.as_of, values, t("lifecycle.dates_help"))
-        cells = ui.between_dates(lambda a, b: queries.migrations(ctx.ds, p, a, b), *dates, "lifecycle.dates_order")
+        cells = ui.between_dates(lambda a, b: queries.migrations(ctx.ds, p, a, b), *dates, t("lifecycle.dates_order"))
         if cells is not None and cells.is_empty():
             ui.empty_state("lifecycle.empty_migrations")
         elif cells is not None:

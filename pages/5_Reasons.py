@@ -14,7 +14,7 @@ st.title(t("reasons.title"))
 st.caption(t("reasons.intro", window=p.window))
 
 lowest = shape.earliest(q.reason_span(ctx.ds, p)[0], ctx.first_day)
-labels, keys = ("reasons.from", "reasons.to"), ("reasons_from", "reasons_to")
+labels, keys = (t("reasons.from"), t("reasons.to")), ("reasons_from", "reasons_to")
 rng = ui.date_range(st.columns(2), labels, keys, lowest, p.as_of, (None, None), t("reasons.range_help"))
 summary, table, lapses = ui.computed(
     lambda: (q.reason_summary(ctx.ds, p, *rng), q.reason_table(ctx.ds, p, *rng), q.lapses_by_period(ctx.ds, p, *rng)),

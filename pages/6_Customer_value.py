@@ -57,15 +57,15 @@ if who.open:
 if movements.open:
     with movements:
         st.subheader(t("rfm.migrations_title"))
-        keys = ("value_from", "value_to")
+        keys, labels = ("value_from", "value_to"), (t("rfm.date_from"), t("rfm.date_to"))
         ui.keep_dates(keys, shape.default_dates(p.as_of, p.period, ctx.first_day), ctx.first_day, p.as_of)
         c1, c2, c3 = st.columns([1, 1, 2])
-        date_from, date_to = ui.date_range((c1, c2), ("rfm.date_from", "rfm.date_to"), keys, ctx.first_day, p.as_of)
+        date_from, date_to = ui.date_range((c1, c2), labels, keys, ctx.first_day, p.as_of)
         level = c3.segmented_control(
             t("rfm.level"), LEVELS, format_func=lambda v: t("rfm.level_" + v), default="segment", key="value_level"
         ) or "segment"  # fmt: skip
         query = lambda a, b: segment_migrations(ctx.ds, p, a, b, level)  # noqa: E731
-        moves = ui.between_dates(query, date_from, date_to, "rfm.dates_reversed", icon=":material/error:")
+        moves = ui.between_dates(query, date_from, date_to, t("rfm.dates_reversed"), icon=":material/error:")
         if moves is not None and moves.is_empty():
             ui.empty_state("rfm.migrations_empty")
         elif moves is not None:

@@ -532,11 +532,10 @@ def code_filter(container, label_key: str, codes, kind: str, key: str, placehold
     )
 
 
-def date_range(columns, label_keys, keys, first: dt.date, last: dt.date, values=None, help: str | None = None) -> tuple:
-    """Two date inputs (from, to) in `columns`, between `first` and `last`; `values` their defaults (None: the
-    values are in session state under `keys`, see keep_dates)."""
+def date_range(columns, labels, keys, first: dt.date, last: dt.date, values=None, help: str | None = None) -> tuple:
+    """Two date inputs (from, to) in `columns` with the (translated) `labels`, between `first` and `last`;
+    `values` their defaults (None: the values are in session state under `keys`, see keep_dates)."""
     bounds = {"min_value": first, "max_value": last, "format": "YYYY-MM-DD", "help": help}
-    labels = [t(k) for k in label_keys]
     if values is None:
         return tuple(c.date_input(lab, key=k, **bounds) for c, lab, k in zip(columns, labels, keys, strict=True))
     return tuple(
@@ -553,11 +552,11 @@ def keep_dates(keys, defaults, first: dt.date, last: dt.date) -> None:
             st.session_state[key] = default
 
 
-def between_dates(query, date_from: dt.date, date_to: dt.date, reversed_key: str, icon: str | None = None):
+def between_dates(query, date_from: dt.date, date_to: dt.date, reversed_text: str, icon: str | None = None):
     """`query(date_from, date_to)` under a spinner, or None after an error message: the dates in the wrong
-    order (message reversed_key) or the query's InputError."""
+    order (the translated message reversed_text) or the query's InputError."""
     if date_from > date_to:
-        st.error(t(reversed_key), icon=icon)
+        st.error(reversed_text, icon=icon)
         return None
     try:
         with st.spinner(t("common.computing")):
