@@ -800,14 +800,6 @@ def _renames(file: Path, table: str, columns: list[str], mapping: dict[str, str]
     return renames
 
 
-def _name_source_column(problem: Problem, renames: dict[str, str]) -> Problem:
-    """Say which column of the user's file a contract column came from, when it was renamed."""
-    sources = {dst: src for src, dst in renames.items() if src.strip() != dst}
-    if problem.column in sources:
-        return dataclasses.replace(problem, column=f"{problem.column} (file column {sources[problem.column]})")
-    return problem
-
-
 def _converted_columns(engine: db.Engine, table: str, columns: dict[str, str]) -> str:
     """The select list writing contract types: text dates as DATE / TIMESTAMP / TIMESTAMPTZ, numbers as DOUBLE."""
     date_column = db.DATE_COLUMNS[table]
