@@ -542,10 +542,11 @@ def _where_text(text: str, name: str, line: int) -> str:
 _PLACEHOLDER = re.compile(r"\{\{([a-z_]+)\}\}")
 
 
-# Files only the importer runs, always on DuckDB: they read and write local files with DuckDB's readers
-# (read_csv, read_parquet with options, COPY ... TO), before any engine holds the data.
+# Files that only ever run on DuckDB, left out of check_all (an engine never runs them on Spark):
 DUCKDB_ONLY = frozenset(
     {
+        # the importer: it reads and writes local files with DuckDB's readers (read_csv, read_parquet with
+        # options, COPY ... TO) before any engine holds the data
         "import_append",
         "import_append_counts",
         "import_summary",
@@ -555,11 +556,18 @@ DUCKDB_ONLY = frozenset(
         "validate_import_stage",
     }
 )
+# ... and every file named with one of these prefixes: refresh_* updates a DuckDB base file in place
+# (read_parquet($files), insert / delete on the cached DuckDB tables).
+DUCKDB_ONLY_PREFIXES = ("refresh_",)
+
+
+def duckdb_only(name: str) -> bool:
+    return name in DUCKDB_ONLY or name.startswith(DUCKDB_ONLY_PREFIXES)
 
 
 def sql_names(sql_dir: Path = SQL_DIR) -> list[str]:
     """The SQL files an engine runs (includes `_x.sql` are part of them; DUCKDB_ONLY left out)."""
-    return sorted(p.stem for p in sql_dir.glob("*.sql") if not p.stem.startswith("_") and p.stem not in DUCKDB_ONLY)
+    return sorted(p.stem for p in sql_dir.glob("*.sql") if not p.stem.startswith("_") and not duckdb_only(p.stem))
 
 
 def sample_filled(name: str, scope: str = "_scope") -> str:
@@ -583,6 +591,7 @@ def check_all() -> list[str]:
 # Fragment values standing in for the allow-listed SQL that code fills in (only the shape matters).
 _SAMPLE_FRAGMENTS = {
     "rows_of": "src_x",
+    "order_files": "src_x",
     "reader": "src_x",
     "source": "src_x",
     "unions": "select 1 as customer_id, 'a' as attribute, 'b' as value",

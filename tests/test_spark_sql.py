@@ -210,6 +210,21 @@ def test_month_series_from_any_day_is_refused():
         to_spark(sql, "test")
 
 
+def test_sqlglot_unsupported_warning_is_an_error_with_its_line():
+    lines = (spark_sql.SQL_DIR / "overview.sql").read_text().split("\n")
+    line = next(i for i, s in enumerate(lines, 1) if "count(*) as buyers" in s)
+    text = load("overview").replace("count(*) as buyers", "(select count(*) from read_parquet($a, $b)) as buyers")
+    with pytest.raises(SparkSqlError, match=rf"retention/sql/overview\.sql:{line}: READ_PARQUET"):
+        to_spark(text, "overview")
+
+
+def test_duckdb_only_files_are_left_out_of_the_check():
+    names = spark_sql.sql_names()
+    assert "import_append" not in names and "validate_import_stage" not in names
+    assert spark_sql.duckdb_only("refresh_days") and not spark_sql.duckdb_only("kpis")
+    assert {"kpis", "cohorts", "base_pdays", "predict_summary"} <= set(names)
+
+
 def test_parse_error_is_a_spark_sql_error():
     with pytest.raises(SparkSqlError, match=r"retention/sql/overview\.sql:\d+: cannot parse"):
         to_spark(load("overview").replace("select count(*)", "select count(*) from from"), "overview")
