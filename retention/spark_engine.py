@@ -135,8 +135,30 @@ def translate(text: str, name: str) -> str:
 
 
 def _statements(text: str) -> list[str]:
-    """The statements of a base file (`;` at a line end separates them)."""
-    return [s for s in re.split(r";[ \t]*(?:\n|$)", text) if _COMMENT_LINE.sub("", s).strip()]
+    """The statements of a base file (`;` at a line end separates them), each led by as many blank lines as
+    come before it, so a line number in one is a line number of the file."""
+    out, lines_before = [], 0
+    for stmt in re.split(r";[ \t]*(?:\n|$)", text):
+        if _COMMENT_LINE.sub("", stmt).strip():
+            out.append("\n" * lines_before + stmt)
+        lines_before += stmt.count("\n") + 1
+    return out
+
+
+# The base file that creates each base table (its `_empty` twin creates it without rows).
+_BASE_FILE = {
+    "ids": "base_ids", "days": "base_days", "pdays": "base_pdays", "cohort_days": "base_cohort_days",
+    "src_customers_k": "base_customers", "customers_k": "base_customers", "attrs": "base_attrs",
+    "reasons": "base_reasons", "contacts": "base_contacts",
+}  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def _known_texts() -> dict[str, str]:
+    """The loaded text of every SQL file (both scopes) -> its name, to name a text given without one."""
+    from retention.sqlfiles import SCOPES, SQL_DIR
+
+    return {load_sql(p.stem, scope): p.stem for p in sorted(SQL_DIR.glob("[!_]*.sql")) for scope in SCOPES}
 
 
 # -- types ----------------------------------------------------------------------------------------
@@ -223,10 +245,12 @@ class SparkEngine:
         args = self._args(query, params)
         return self.spark.sql(translate(query, name), args=args or None)
 
-    def sql(self, query: str, params: dict | None = None, name: str = "query") -> pl.DataFrame:
-        """Run DuckDB SQL text with $named parameters on Spark into polars (DuckDB's column types)."""
+    def sql(self, query: str, params: dict | None = None, name: str | None = None) -> pl.DataFrame:
+        """Run DuckDB SQL text with $named parameters on Spark into polars (DuckDB's column types); `name`
+        (the SQL file, for messages) is found from the text when it is a file's."""
         from pyspark.errors import PySparkException
 
+        name = name or _known_texts().get(query, "query")
         df = self._df(query, params, name)
         try:
             table = df.toArrow()
@@ -246,15 +270,16 @@ class SparkEngine:
         """DuckDB's cursor-per-thread has no Spark counterpart: the session serves every thread."""
         return self
 
-    def execute(self, query: str, params: dict | None = None, name: str = "base") -> None:
+    def execute(self, query: str, params: dict | None = None) -> None:
         """Run the statements of a base file: `create or replace table NAME as SELECT` writes the select as
         Parquet into the build folder and reads it back as the temp view NAME; `create or replace table NAME
         (columns)` an empty one; `create or replace view NAME as SELECT` a temp view."""
         for stmt in _statements(query):
             m = _CREATE.match(_COMMENT_LINE.sub("", stmt))
             if m is None:
-                raise ValueError(f"{name}: the Spark engine runs `create or replace table|view NAME ...` only")
+                raise ValueError("the Spark engine runs `create or replace table|view NAME ...` statements only")
             table = m.group("name")
+            name = _BASE_FILE.get(table, table) + ("_empty" if m.group("columns") is not None else "")
             if m.group("columns") is not None:
                 cols = [c.strip().rsplit(" ", 1) for c in m.group("columns").split(",")]
                 select = "select " + ", ".join(f"cast(null as {t}) as {c}" for c, t in cols) + " where false"
@@ -262,7 +287,7 @@ class SparkEngine:
                 # The header becomes blank lines: the translator's line numbers stay those of the text.
                 head = _HEAD.search(stmt)
                 select = re.sub(r"[^\n]", " ", stmt[: head.end()]) + stmt[head.end() :]
-            df = self._df(select, params, f"{name}:{table}")
+            df = self._df(select, params, name)
             if m.group("kind").lower() == "view":
                 df.createOrReplaceTempView(table)
             else:
