@@ -187,6 +187,11 @@ def build_parser() -> ArgumentParser:
             help="put an apostrophe before text cells starting with = + - @ tab or CR, which a spreadsheet "
             "would run as formulas (default: exact values)",
         )  # fmt: skip
+        p.add_argument(
+            "--engine", choices=("duckdb", "spark"),
+            help="the SQL engine: DuckDB here, or Apache Spark (RETENTION_SPARK_MASTER or RETENTION_SPARK_REMOTE; "
+            "README \"Running on Spark\") (default: RETENTION_ENGINE, duckdb)",
+        )  # fmt: skip
         report.options(p)
         p.set_defaults(handler=_run_report, report=report)
 
@@ -251,6 +256,7 @@ def open_from_args(args: argparse.Namespace):
         threads=settings.threads,
         temp_dir=settings.temp_dir,
         cache_dir=settings.cache_dir,
+        engine_name=getattr(args, "engine", None) or settings.engine,
     )
     return settings, ds
 
