@@ -265,6 +265,14 @@ def _run_report(args: argparse.Namespace) -> int:
     settings, ds = open_from_args(args)
     for warning in db.warnings(ds):
         print(f"warning: {warning}", file=sys.stderr)
+    frame = report_frame(ds, settings, args)
+    if frame is not None:  # a report that writes its own file (`report`) returns None
+        write(frame, args.format, args.out, excel_safe=args.excel_safe)
+    return 0
+
+
+def report_frame(ds: db.Dataset, settings, args: argparse.Namespace) -> pl.DataFrame | None:
+    """The frame a report prints for parsed arguments on an open dataset (any engine: tests/test_spark.py)."""
     window_map = None
     if args.window_map is not None:
         try:
@@ -287,10 +295,7 @@ def _run_report(args: argparse.Namespace) -> int:
         period=args.period,
         **{k: v for k in ("margin", "acquisition_cost") if (v := getattr(args, k, None)) is not None},
     )
-    frame = args.report.run(ds, params, args)
-    if frame is not None:  # a report that writes its own file (`report`) returns None
-        write(frame, args.format, args.out, excel_safe=args.excel_safe)
-    return 0
+    return args.report.run(ds, params, args)
 
 
 def format_csv(frame: pl.DataFrame) -> str:

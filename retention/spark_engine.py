@@ -90,7 +90,7 @@ def session(master: str | None = None, remote: str | None = None, conf: dict[str
 
         builder = SparkSession.builder.appName("retention")
         builder = builder.remote(remote) if remote else builder.master(master or "local[*]")
-        conf = dict(conf or {})
+        conf = {"spark.ui.showConsoleProgress": "false", "spark.log.level": "ERROR", **(conf or {})}
         if not remote and (master or "local").startswith("local"):
             # One machine: a few shuffle partitions instead of 200 (adaptive execution coalesces them further).
             conf.setdefault("spark.sql.shuffle.partitions", str(max(4, 2 * (os.cpu_count() or 2))))
