@@ -165,12 +165,21 @@ def _parser():
 
 
 @pytest.fixture(scope="session")
-def sample_pair(spark, tmp_path_factory):
+def registry():
+    """Room in db's registry of open engines for both data sets on both engines (it keeps two)."""
+    before = db._MAX_ENGINES
+    db._MAX_ENGINES = 6
+    yield
+    db._MAX_ENGINES = before
+
+
+@pytest.fixture(scope="session")
+def sample_pair(spark, registry, tmp_path_factory):
     return Pair(SAMPLE, "UTC", tmp_path_factory.mktemp("spark-sample-cache"))
 
 
 @pytest.fixture(scope="session")
-def edge_pair(spark, tmp_path_factory):
+def edge_pair(spark, registry, tmp_path_factory):
     folder = write_tables(tmp_path_factory.mktemp("spark-edge") / "data", **edge_tables())
     return Pair(folder, EDGE_ZONE, tmp_path_factory.mktemp("spark-edge-cache"))
 
