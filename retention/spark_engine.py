@@ -253,7 +253,9 @@ class SparkEngine:
         name = name or _known_texts().get(query, "query")
         described = _DESCRIBE.match(query)
         if described:  # a table's columns: Spark's schema, no SQL (Spark has no `describe` as a subquery)
-            return pl.DataFrame({"column_name": self.spark.table(described.group(1)).columns}, schema={"column_name": pl.String})
+            return pl.DataFrame(
+                {"column_name": self.spark.table(described.group(1)).columns}, schema={"column_name": pl.String}
+            )
         df = self._df(query, params, name)
         _describe(self.spark, f"retention {name}")
         try:
@@ -521,7 +523,11 @@ def dataset(data_dir: str, timezone: str) -> Dataset:
 
         ds = folder_dataset(local, timezone)
         return Dataset(ds.data_dir, ds.version, timezone, engine="spark")
-    files = [f for f in _listing(session(), data_dir) if f[0].split("/", 1)[0] in {*TABLES, *(f"{t}.parquet" for t in TABLES)}]
+    files = [
+        f
+        for f in _listing(session(), data_dir)
+        if f[0].split("/", 1)[0] in {*TABLES, *(f"{t}.parquet" for t in TABLES)}
+    ]
     if not any(rel.split("/", 1)[0] in ("orders", "orders.parquet") for rel, _, _ in files):
         raise InputError(
             f"{data_dir} has no orders table: expected {join(data_dir, 'orders.parquet')} or a folder "
