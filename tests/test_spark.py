@@ -412,3 +412,14 @@ def test_event_log_shows_the_sql_ran(sample_pair, event_dir):
     assert "Scan parquet" in plan and "spark-base-" in plan, plan[:2000]
     ends = {e["executionId"] for e in events if e["Event"].endswith("SparkListenerSQLExecutionEnd")}
     assert ours[-1]["executionId"] in ends
+
+
+def test_spark_engine_is_an_sql_engine(sample_pair):
+    from retention.engine import SqlEngine
+
+    eng = db.engine(sample_pair.spark)
+    assert isinstance(eng, SqlEngine) and eng.version == sample_pair.duck.version
+    assert eng.meta["default_as_of"] == db.engine(sample_pair.duck).meta["default_as_of"]
+    assert {k: v for k, v in eng.meta.items() if k != "dropped"} == {
+        k: v for k, v in db.engine(sample_pair.duck).meta.items() if k != "dropped"
+    }
