@@ -387,8 +387,16 @@ def cache_folder(cache_dir: str, ds: Dataset) -> str:
 
 
 def default_cache_dir(data_dir: str) -> str:
-    """Beside the data, as for DuckDB (RETENTION_CACHE_DIR overrides)."""
-    return join(data_dir, ".retention-cache")
+    """Beside the data, as for DuckDB (RETENTION_CACHE_DIR overrides); a local folder that cannot be written
+    falls back to the user's cache, as DuckDB's (base.cache_dirs)."""
+    local = local_path(data_dir)
+    if local is None:
+        return join(data_dir, ".retention-cache")
+    for folder in base.cache_dirs(local, None):
+        existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
+        if existing is not None and os.access(existing, os.W_OK):
+            return str(folder)
+    return str(base.cache_dirs(local, None)[-1])
 
 
 def load_cache(ds: Dataset, cache_dir: str, data_dir: str) -> SparkEngine | None:
