@@ -113,9 +113,9 @@ def test_ids_the_folder_holds_as_numbers_and_the_export_as_text_are_merged_into_
 def test_a_hive_partitioned_folder_is_merged_into_one_file(tmp_path):
     data = tmp_path / "data"
     (data / "orders" / "year=2024").mkdir(parents=True)
-    pl.DataFrame({"customer_id": ["a"], "ordered_at": [D(2024, 1, 1)], "amount": [1.0], "order_id": ["X"]}).write_parquet(
-        data / "orders" / "year=2024" / "p.parquet"
-    )
+    pl.DataFrame(
+        {"customer_id": ["a"], "ordered_at": [D(2024, 1, 1)], "amount": [1.0], "order_id": ["X"]}
+    ).write_parquet(data / "orders" / "year=2024" / "p.parquet")
     importer.import_file(csv(tmp_path, "o.csv", [("b", "2024-02-01", 2, "Y")]), "orders", data, {}, "UTC", APPEND)
     assert (data / "orders.parquet").is_file()
     assert [r[3] for r in orders_of(data)] == ["X", "Y"]
