@@ -667,7 +667,7 @@ def _append(final: Path, table: str, data_dir: Path, stage: Path, summary: Summa
         fresh = "true"
         if "order_id" in old_types:
             fresh = "order_id is null or order_id not in (select order_id from old where order_id is not null)"
-        part_columns = _part_columns(old_types, new_types)
+        part_columns = _part_columns(old_types, new_types, _ids_fit(con, final, old_types, new_types))
         flat = all(f.parent == old for f in old_files) if old.is_dir() else True
         if part_columns is not None and flat:
             candidate = stage / "candidate" / table
@@ -716,13 +716,30 @@ def _append(final: Path, table: str, data_dir: Path, stage: Path, summary: Summa
 # The new part's name while it is staged; `_publish_part` names it in the folder.
 _PART_NEW = "part-new.parquet"
 _PART = re.compile(r"^part-(\d{6})-")
+_ID_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT"}
 _KIND_FAMILY = {"integer": "number", "decimal": "number", "float": "number", "null": None}
 
 
-def _part_columns(old: dict[str, str], new: dict[str, str]) -> str | None:
+def _ids_fit(con: duckdb.DuckDBPyConnection, final: Path, old: dict[str, str], new: dict[str, str]) -> bool:
+    """Whether the export's order ids (text, as a CSV is read) are all the integers the table in use holds
+    them as, each written as the integer is (so `0042` is not one): then the new part writes them as integers."""
+    if "order_id" not in old or validate.type_kind(old["order_id"]) != "integer":
+        return False
+    if validate.type_kind(new["order_id"]) != "text":
+        return False
+    duck_type = old["order_id"]
+    if duck_type.upper() not in _ID_TYPES:
+        return False
+    misfits = con.execute(
+        db.fill(db.load_sql("import_append_id_misfits"), {"id_type": duck_type}), {"new": str(final)}
+    ).fetchone()[0]
+    return int(misfits) == 0
+
+
+def _part_columns(old: dict[str, str], new: dict[str, str], ids_fit: bool = False) -> str | None:
     """The select list of the new part: its own columns, cast to text where the table in use holds a column as
-    text; None when a column's kind differs otherwise, so the files of one folder would disagree (the engine
-    refuses such a folder: Engine._check_file_types)."""
+    text (and order ids to its integer type when `ids_fit`); None when a column's kind differs otherwise, so the
+    files of one folder would disagree (the engine refuses such a folder: Engine._check_file_types)."""
 
     def kind(duck_type: str) -> str | None:
         k = validate.type_kind(duck_type)
@@ -739,6 +756,8 @@ def _part_columns(old: dict[str, str], new: dict[str, str]) -> str | None:
             out.append(q)
         elif theirs == "text":
             out.append(f"cast({q} as varchar) as {q}")
+        elif column == "order_id" and ids_fit:
+            out.append(f"cast({q} as {old[column].upper()}) as {q}")
         else:
             return None
     return ", ".join(out)

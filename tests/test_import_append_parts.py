@@ -110,6 +110,27 @@ def test_ids_the_folder_holds_as_numbers_and_the_export_as_text_are_merged_into_
     assert orders_of(data) == [("a", D(2024, 1, 1), 1.0, "1"), ("b", D(2024, 2, 1), 2.0, "#2")]
 
 
+@pytest.mark.parametrize(("ids", "as_part"), [(["3", "4"], True), (["5", "0042"], False), (["6", "-7"], True)])
+def test_integer_ids_in_a_csv_join_a_table_of_integer_ids_as_a_part(tmp_path, ids, as_part):
+    """A CSV's ids are text; when each is an integer written as such they are written as the table's integers
+    (the sample's ids are numbers), else the table is merged into one file with text ids."""
+    data = tmp_path / "data"
+    data.mkdir()
+    pl.DataFrame({"customer_id": ["a"], "ordered_at": [D(2024, 1, 1)], "amount": [1.0], "order_id": [1]}).write_parquet(
+        data / "orders.parquet"
+    )
+    rows = [("b", "2024-02-01", 2, ids[0]), ("c", "2024-02-02", 3, ids[1]), ("a", "2024-01-01", 1, "1")]
+    result = importer.run_import(csv(tmp_path, "o.csv", rows), "orders", data, {}, "UTC", APPEND)
+    assert result.summary.skipped_existing == 1
+    if as_part:
+        assert len(parts(data)) == 2
+        assert pl.read_parquet(data / "orders" / parts(data)[1])["order_id"].to_list() == [int(i) for i in ids]
+    else:
+        assert (data / "orders.parquet").is_file() and not (data / "orders").exists()
+    assert sorted(r[3] for r in orders_of(data)) == sorted(["1", *(str(int(i)) if as_part else i for i in ids)])
+    assert total_rows(data) == 3
+
+
 def test_a_hive_partitioned_folder_is_merged_into_one_file(tmp_path):
     data = tmp_path / "data"
     (data / "orders" / "year=2024").mkdir(parents=True)
