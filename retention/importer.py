@@ -6,6 +6,9 @@ columns to the contract, check it with the same rules as `validate` (retention.v
 alone: the folder may not hold the others yet), write it with proper types, check the written file again,
 then swap it in with os.replace. The table in use is never written to: until the swap it is the old file,
 byte for byte; the old version is kept under _history/TABLE/ (the last five).
+
+`--append` writes only the new rows, as one more file of the folder orders/ (`_append`, `_publish_part`): the
+files in use are never rewritten, and a single orders.parquet becomes that folder on the first append.
 """
 
 from __future__ import annotations
