@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DATA := data/sample
 PORT ?= 8501
 
-.PHONY: run test sample lint browser clean audit
+.PHONY: run test sample lint browser java clean audit
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,7 +41,12 @@ browser:
 	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "Noto Sans CJK" && command -v pdftotext >/dev/null 2>&1 || \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk poppler-utils >/dev/null; }
 
-test: $(VENV)/.installed-dev $(DATA)/orders.parquet browser
+# Java for Spark's local mode (tests/test_spark.py): Debian's OpenJDK 17 runtime when no `java` is on the PATH.
+java:
+	@command -v java >/dev/null 2>&1 || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; }
+
+test: $(VENV)/.installed-dev $(DATA)/orders.parquet browser java
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-dev

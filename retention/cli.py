@@ -15,7 +15,7 @@ import polars as pl
 from retention import db
 from retention.errors import InputError
 from retention.params import PERIODS, Params, check_range, make_params
-from retention.settings import load_settings, parse_pairs, parse_window_map
+from retention.settings import load_settings, location, parse_pairs, parse_window_map
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -149,7 +149,10 @@ def build_parser() -> ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=ArgumentParser)
     for name, report in REPORTS.items():
         p = sub.add_parser(name, help=report.help)
-        p.add_argument("--data", type=Path, help="data folder (default: RETENTION_DATA_DIR)")
+        p.add_argument(
+            "--data", type=location, help="data folder (a URL such as hdfs://... or s3a://... on Spark; "
+            "default: RETENTION_DATA_DIR)",
+        )  # fmt: skip
         p.add_argument(
             "--as-of", dest="as_of", type=_date, metavar="YYYY-MM-DD",
             help="the day the analysis stands on, T (default: the latest order date)",
@@ -186,6 +189,11 @@ def build_parser() -> ArgumentParser:
             "--excel-safe", dest="excel_safe", action="store_true",
             help="put an apostrophe before text cells starting with = + - @ tab or CR, which a spreadsheet "
             "would run as formulas (default: exact values)",
+        )  # fmt: skip
+        p.add_argument(
+            "--engine", choices=("duckdb", "spark"),
+            help="the SQL engine: DuckDB here, or Apache Spark (RETENTION_SPARK_MASTER or RETENTION_SPARK_REMOTE; "
+            "README \"Running on Spark\") (default: RETENTION_ENGINE, duckdb)",
         )  # fmt: skip
         report.options(p)
         p.set_defaults(handler=_run_report, report=report)
@@ -251,6 +259,7 @@ def open_from_args(args: argparse.Namespace):
         threads=settings.threads,
         temp_dir=settings.temp_dir,
         cache_dir=settings.cache_dir,
+        engine_name=getattr(args, "engine", None) or settings.engine,
     )
     return settings, ds
 
@@ -259,6 +268,14 @@ def _run_report(args: argparse.Namespace) -> int:
     settings, ds = open_from_args(args)
     for warning in db.warnings(ds):
         print(f"warning: {warning}", file=sys.stderr)
+    frame = report_frame(ds, settings, args)
+    if frame is not None:  # a report that writes its own file (`report`) returns None
+        write(frame, args.format, args.out, excel_safe=args.excel_safe)
+    return 0
+
+
+def report_frame(ds: db.Dataset, settings, args: argparse.Namespace) -> pl.DataFrame | None:
+    """The frame a report prints for parsed arguments on an open dataset (any engine: tests/test_spark.py)."""
     window_map = None
     if args.window_map is not None:
         try:
@@ -281,10 +298,7 @@ def _run_report(args: argparse.Namespace) -> int:
         period=args.period,
         **{k: v for k in ("margin", "acquisition_cost") if (v := getattr(args, k, None)) is not None},
     )
-    frame = args.report.run(ds, params, args)
-    if frame is not None:  # a report that writes its own file (`report`) returns None
-        write(frame, args.format, args.out, excel_safe=args.excel_safe)
-    return 0
+    return args.report.run(ds, params, args)
 
 
 def format_csv(frame: pl.DataFrame) -> str:

@@ -48,7 +48,7 @@ __all__ = [
 
 # -- the registry of open datasets --------------------------------------------------------------
 
-_engines: OrderedDict[Dataset, Engine] = OrderedDict()
+_engines: OrderedDict[Dataset, SqlEngine] = OrderedDict()
 _engines_lock = threading.Lock()
 _MAX_ENGINES = 2
 
@@ -60,6 +60,7 @@ def open_dataset(
     cache_dir: Path | None = None,
     use_cache: bool = True,
     strict: bool = False,
+    engine_name: str | None = None,
     **engine_opts,
 ) -> Dataset:
     """Open (or reuse) the engine for the current version of data_dir; raise InputError on bad data.
@@ -70,7 +71,16 @@ def open_dataset(
     A broken optional table (customers, churn_reasons, contacts) does not stop the reports that do not use it:
     it is left out (treated as absent) and its problems are kept in meta["dropped"] (table -> message), which
     `warnings(ds)` lists. `strict` refuses any broken table instead (validate.summarize checks the files itself).
+
+    `engine_name` (default: the setting RETENTION_ENGINE) "spark" opens it on Spark instead (_open_spark).
     """
+    if (engine_name or _configured_engine()) == "spark":
+        return _open_spark(str(data_dir), timezone, today, cache_dir, use_cache, strict)
+    if isinstance(data_dir, str) and "://" in data_dir and not data_dir.startswith("file://"):
+        raise InputError(
+            f"{data_dir} is a URL; DuckDB reads local folders only. Set RETENTION_ENGINE=spark (or --engine spark) "
+            "to read it with Spark, or copy the data to a local folder."
+        )
     data_dir = Path(data_dir)
     ds = folder_dataset(data_dir, timezone)
     with _engines_lock:
@@ -92,6 +102,54 @@ def open_dataset(
             if folders:
                 save_cache(engine, folders)
         _engines[ds] = engine
+        while len(_engines) > _MAX_ENGINES:
+            _engines.popitem(last=False)
+    return ds
+
+
+def _configured_engine() -> str:
+    from retention.settings import get_settings
+
+    return get_settings().engine
+
+
+def _open_spark(
+    data_dir: str, timezone: str, today: dt.date | None, cache_dir: object, use_cache: bool, strict: bool
+) -> Dataset:
+    """Open (or reuse) a data folder on Spark (retention/spark_engine.py): the base tables as Parquet under the
+    cache location (RETENTION_CACHE_DIR, else beside the data), read by the next process.
+
+    The input rules are checked by DuckDB over the same files when the folder is local (the same messages
+    and the same optional tables left out as on DuckDB). A remote folder (hdfs://, s3a://) is not validated
+    here: Spark reads it as it is, a table it cannot read stops (orders) or is left out (the others); check
+    a copy with `python -m retention validate` before pointing the dashboard at it.
+    """
+    from retention import spark_engine
+
+    ds = spark_engine.dataset(data_dir, timezone)
+    with _engines_lock:
+        found = _engines.get(ds)
+        if found is not None and (use_cache or found.tables) and not (strict and found.meta.get("dropped")):
+            _engines.move_to_end(ds)
+            return ds
+        cache = str(cache_dir) if cache_dir is not None else spark_engine.default_cache_dir(data_dir)
+        eng = spark_engine.load_cache(ds, cache, data_dir) if use_cache else None
+        if eng is None:
+            eng = spark_engine.SparkEngine(ds, data_dir)
+            keep = None
+            local = spark_engine.local_path(data_dir)
+            if local is not None:
+                checker = Engine(folder_dataset(local, timezone))
+                checker.attach_sources(lenient=not strict)
+                problems = validate.check(checker, today or validate.today_in(timezone))
+                if problems:
+                    _drop_broken_optional(checker, problems, strict)
+                keep, eng.dropped = set(checker.tables), dict(checker.dropped)
+                checker.con.close()
+            eng.attach_sources(only=keep)
+            eng.build_base(cache if use_cache else None)
+            eng.meta["dropped"] = dict(eng.dropped)
+        _engines[ds] = eng
         while len(_engines) > _MAX_ENGINES:
             _engines.popitem(last=False)
     return ds
@@ -122,7 +180,7 @@ def warnings(ds: Dataset) -> list[str]:
     ]
 
 
-def engine(ds: Dataset) -> Engine:
+def engine(ds: Dataset) -> Engine:  # or a SparkEngine: the same SqlEngine interface
     try:
         return _engines[ds]
     except KeyError:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from retention.errors import InputError
@@ -43,6 +44,14 @@ def parse_pairs(raw: object, what: str) -> dict[str, str]:
     return out
 
 
+def location(text: str) -> Path | str:
+    """A data or cache location: a URL Spark reads (hdfs://, s3a://, ...) stays text, since a Path would fold
+    its `//`; anything else is a local Path (the DuckDB engine reads local folders only)."""
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", text) and not text.startswith("file://"):
+        return text
+    return Path(text)
+
+
 def parse_window_map(raw: object) -> dict[str, int]:
     out: dict[str, int] = {}
     for key, value in parse_pairs(raw, "window map").items():
@@ -61,7 +70,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="RETENTION_", env_file=".env", extra="ignore")
 
-    data_dir: Path = Path("data/sample")
+    data_dir: Path | str = Path("data/sample")  # text only for a URL Spark reads (location())
     timezone: str = "UTC"
     currency: str = "USD"
     language: Literal["en", "zh"] = "en"
@@ -78,7 +87,7 @@ class Settings(BaseSettings):
     memory_limit: str = "8GB"
     threads: int | None = None
     temp_dir: Path | None = None
-    cache_dir: Path | None = None
+    cache_dir: Path | str | None = None
     # Profit, acquisition cost, predictions, win-back and slowing (METRICS.md "Parameters").
     margin: float = Field(1.0, gt=0, le=1)
     acquisition_cost: float | None = Field(None, ge=0)
@@ -94,11 +103,45 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     smtp_from: str | None = None
     smtp_starttls: bool = True
+    # The SQL engine (README "Running on Spark"): DuckDB in this process, or Apache Spark, local or a cluster.
+    engine: Literal["duckdb", "spark"] = "duckdb"
+    spark_master: str = "local[*]"
+    spark_remote: str | None = None  # a Spark Connect URL (sc://host:15002); excludes an explicit master
+    spark_conf: Annotated[dict[str, str], NoDecode] = {}
 
     @field_validator("window_map", mode="before")
     @classmethod
     def _window_map(cls, raw: object) -> dict[str, int]:
         return parse_window_map(raw)
+
+    @field_validator("data_dir", "cache_dir", mode="before")
+    @classmethod
+    def _location(cls, raw: object) -> object:
+        return location(raw) if isinstance(raw, str) else raw
+
+    @field_validator("spark_conf", mode="before")
+    @classmethod
+    def _spark_conf(cls, raw: object) -> dict[str, str]:
+        for part in ("" if isinstance(raw, dict) or raw is None else str(raw)).split(","):
+            key, sep, value = part.strip().partition("=")
+            if part.strip() and not (sep and key.strip() and value.strip()):
+                raise ValueError(
+                    f"'{part.strip()}' is not of the form key=value (example: "
+                    "spark.executor.memory=4g,spark.sql.shuffle.partitions=64)"
+                )
+        return parse_pairs(raw, "Spark conf")
+
+    @model_validator(mode="after")
+    def _spark_target(self) -> Settings:
+        """A Spark Connect URL and an explicitly set master name two different places to run: refuse both."""
+        if self.spark_remote and "spark_master" in self.model_fields_set:
+            raise ValueError(
+                f"RETENTION_SPARK_REMOTE ({self.spark_remote}) and RETENTION_SPARK_MASTER ({self.spark_master}) are "
+                "both set; set only one: the Spark Connect URL, or the master of a session started here"
+            )
+        if self.spark_remote is not None and not self.spark_remote.startswith("sc://"):
+            raise ValueError(f"RETENTION_SPARK_REMOTE: '{self.spark_remote}' is not a Spark Connect URL (sc://host:15002)")
+        return self
 
     @field_validator("reason_categories", mode="before")
     @classmethod
@@ -135,6 +178,9 @@ def load_settings(**overrides: object) -> Settings:
         lines = []
         for err in exc.errors():
             name = "RETENTION_" + "_".join(str(p) for p in err["loc"] if isinstance(p, str)).upper()
+            if name == "RETENTION_":  # a rule over several settings (its message names them)
+                lines.append(err["msg"].removeprefix("Value error, "))
+                continue
             lines.append(f"{name}: {err['msg']} (got {err.get('input')!r})")
         raise InputError("Bad setting. " + "; ".join(lines)) from None
 

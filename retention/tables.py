@@ -112,6 +112,9 @@ class Dataset:
     data_dir: str
     version: str
     timezone: str
+    # Which engine holds it (db.open_dataset): the same folder on DuckDB and on Spark are two datasets, so
+    # their engines and cached query results never mix.
+    engine: str = "duckdb"
 
 
 def folder_dataset(data_dir: Path, timezone: str) -> Dataset:
