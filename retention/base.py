@@ -22,7 +22,7 @@ import duckdb
 
 from retention.sqlfiles import SQL_DIR, load_sql
 from retention.sqltext import date_expr, fill, ident, lit, number_expr, text_or_null
-from retention.tables import TABLES, Dataset
+from retention.tables import TABLES, Dataset, file_manifest, ranked_files
 
 BASE_TABLES = ("ids", "days", "pdays", "cohort_days", "customers_k", "attrs", "reasons", "contacts")
 _KEEP_CACHES = 2
@@ -64,11 +64,14 @@ def build_base(engine: Any) -> None:
         "order_date": date_expr("ordered_at", orders.columns["ordered_at"], tz),
         "amount": number_expr("amount", orders.columns.get("amount")),
         "cost": number_expr("cost", orders.columns.get("cost")),
+        "orders_source": "src_orders",
     }
     customers = engine.tables.get("customers")
     for name, key in (("customers", "customer_ids"), ("churn_reasons", "reason_ids"), ("contacts", "contact_ids")):
-        frag[key] = f"union all select cast(customer_id as varchar) from src_{name}" if name in engine.tables else ""
-    engine.execute(fill(load_sql("base_ids"), frag))
+        frag[key] = f"union all select cast(customer_id as varchar), 0 from src_{name}" if name in engine.tables else ""
+    engine.meta["manifest"] = file_manifest(engine.data_dir)
+    engine.meta["order_columns"] = dict(orders.columns)
+    engine.execute(fill(load_sql("base_ids"), frag), order_file_params(orders.path))
     engine.execute(fill(load_sql("base_days"), frag))
     engine.execute(fill(load_sql("base_pdays"), frag))
     engine.execute(load_sql("base_cohort_days"))
@@ -100,6 +103,11 @@ def build_base(engine: Any) -> None:
     engine.meta["optional"] = {n: n in engine.tables for n in TABLES}
     # Profit uses the orders' own cost where there is one (METRICS.md "Inputs", Profit).
     engine.meta["has_cost"] = "cost" in orders.columns
+
+
+def order_file_params(path: Path, cid_offset: int = 0) -> dict[str, object]:
+    """The $params of base_ids.sql: the order files oldest first (their place ranks the customer keys)."""
+    return {"order_files": [str(f) for f in ranked_files(path)], "order_hive": path.is_dir(), "cid_offset": cid_offset}
 
 
 # -- cache files -------------------------------------------------------------------------------
