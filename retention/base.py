@@ -158,10 +158,15 @@ def save_cache(engine: Any, folders: list[Path]) -> Path | None:
             with contextlib.suppress(OSError):
                 tmp.unlink(missing_ok=True)
             continue
-        for old in sorted(folder.glob("base-*.duckdb"), key=lambda f: f.stat().st_mtime, reverse=True)[_KEEP_CACHES:]:
-            old.unlink(missing_ok=True)
+        prune_caches(folder)
         return target
     return None
+
+
+def prune_caches(folder: Path) -> None:
+    """Keep the newest _KEEP_CACHES cache files of a folder (the previous one is what a refresh starts from)."""
+    for old in sorted(folder.glob("base-*.duckdb"), key=lambda f: f.stat().st_mtime, reverse=True)[_KEEP_CACHES:]:
+        old.unlink(missing_ok=True)
 
 
 def load_cache(ds: Dataset, folders: list[Path], open_file: Callable[[Path], Any]) -> Any | None:
