@@ -96,7 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     python = sys.executable
     data = args.data.resolve()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "RETENTION_CACHE_DIR": str(args.cache_dir)}
-    kpis = Job("kpis", [python, "-m", "retention", "kpis", "--data", str(data), "--out", str(OUT / "kpis.csv")], "report")
+    kpis = Job(
+        "kpis", [python, "-m", "retention", "kpis", "--data", str(data), "--out", str(OUT / "kpis.csv")], "report"
+    )
     base = Job("baseline", [python, str(Path(__file__).resolve()), "--baseline-only", str(data)], "baseline")
     started = time.perf_counter()
     subprocess.run(kpis.argv, cwd=ROOT, env=env, check=True)  # builds the base cache (not timed)
