@@ -22,7 +22,7 @@ import duckdb
 
 from retention.sqlfiles import SQL_DIR, load_sql
 from retention.sqltext import date_expr, fill, ident, lit, number_expr, text_or_null
-from retention.tables import TABLES, Dataset, file_manifest, ranked_files
+from retention.tables import TABLES, Dataset, ranked_files
 
 BASE_TABLES = ("ids", "days", "pdays", "cohort_days", "customers_k", "attrs", "reasons", "contacts")
 _KEEP_CACHES = 2
@@ -69,9 +69,9 @@ def build_base(engine: Any) -> None:
     customers = engine.tables.get("customers")
     for name, key in (("customers", "customer_ids"), ("churn_reasons", "reason_ids"), ("contacts", "contact_ids")):
         frag[key] = f"union all select cast(customer_id as varchar), 0 from src_{name}" if name in engine.tables else ""
-    engine.meta["manifest"] = file_manifest(engine.data_dir)
     engine.meta["order_columns"] = dict(orders.columns)
-    engine.execute(fill(load_sql("base_ids"), frag), order_file_params(orders.path))
+    order_files, params = engine.order_files(orders.path)
+    engine.execute(fill(load_sql("base_ids"), frag | {"order_files": order_files}), params)
     engine.execute(fill(load_sql("base_days"), frag))
     engine.execute(fill(load_sql("base_pdays"), frag))
     engine.execute(load_sql("base_cohort_days"))
@@ -105,8 +105,12 @@ def build_base(engine: Any) -> None:
     engine.meta["has_cost"] = "cost" in orders.columns
 
 
+ORDER_FILES_SQL = "read_parquet($order_files, union_by_name = true, hive_partitioning = $order_hive)"
+
+
 def order_file_params(path: Path, cid_offset: int = 0) -> dict[str, object]:
-    """The $params of base_ids.sql: the order files oldest first (their place ranks the customer keys)."""
+    """The $params of base_ids.sql on DuckDB: the order files oldest first (their place, DuckDB's file_index,
+    ranks the customer keys)."""
     return {"order_files": [str(f) for f in ranked_files(path)], "order_hive": path.is_dir(), "cid_offset": cid_offset}
 
 

@@ -343,6 +343,11 @@ class SparkEngine:
             df.createOrReplaceTempView(f"src_{name}")
             self.tables[name] = TableInfo(name, location, {f.name: duck_type(f.dataType) for f in schema.fields})
 
+    def order_files(self, path: str) -> tuple[str, dict]:
+        """base_ids.sql's {{order_files}}: on Spark every order row ranks alike (no refresh reads Spark's base,
+        so the keys need not stay put when files are added; reports do not depend on the key order)."""
+        return "(select customer_id, 0 as file_index from src_orders)", {"cid_offset": 0}
+
     def build_base(self, cache_dir: str | None = None) -> None:
         """The base tables (retention/base.py, through `execute`), as Parquet in the cache folder of this
         version (written aside, then renamed) when `cache_dir` is given, else held in memory; fills meta."""

@@ -1,9 +1,10 @@
 -- Every customer id seen in any table, with a dense integer key for fast joins (_base_ids_numbered.sql says
--- which order the keys follow: stable when order files are appended).
+-- which order the keys follow: stable when order files are appended). {{order_files}}: the order rows with
+-- the place of their file (customer_id, file_index), from the engine (engine.order_files).
 create or replace table ids as
 with order_ids as (
     select cast(customer_id as varchar) as customer_id, min(file_index) + 1 as rank
-    from read_parquet($order_files, union_by_name = true, hive_partitioning = $order_hive)
+    from {{order_files}}
     group by 1
 ),
 all_ids as (
