@@ -148,6 +148,8 @@ def _statements(text: str) -> list[str]:
     """The statements of a base file (`;` at a line end separates them), each led by as many blank lines as
     come before it, so a line number in one is a line number of the file."""
     out, lines_before = [], 0
+    # `--` comments blanked first: a `;` ending a comment line ends no statement.
+    text = re.sub(r"--[^\n]*", lambda m: " " * len(m.group()), text)
     for stmt in re.split(r";[ \t]*(?:\n|$)", text):
         if _COMMENT_LINE.sub("", stmt).strip():
             out.append("\n" * lines_before + stmt)
