@@ -280,9 +280,13 @@ def _typed_params(node: exp.Expression) -> exp.Expression:
 
 
 def date_minus_date(node: exp.Expression) -> exp.Expression:
-    """date - date: an integer (days) in DuckDB, an interval in Spark -> `datediff(a, b)` (days, integer)."""
+    """date - date: a BIGINT (days) in DuckDB, an interval in Spark -> `cast(datediff(a, b) as bigint)`
+    (days; datediff alone is an INT)."""
     if isinstance(node, exp.Sub) and _is(node.left, DATE) and _is(node.right, DATE):
-        return exp.Anonymous(this="datediff", expressions=[node.left, node.right])
+        days = exp.Anonymous(this="datediff", expressions=[node.left, node.right])
+        out = exp.Cast(this=days, to=exp.DataType.build("bigint"))
+        out.type = exp.DataType.build("bigint")
+        return out
     return node
 
 
@@ -588,9 +592,10 @@ DUCKDB_ONLY = frozenset(
         "validate_import_stage",
     }
 )
-# ... and every file named with one of these prefixes: refresh_* updates a DuckDB base file in place
-# (read_parquet($files), insert / delete on the cached DuckDB tables).
-DUCKDB_ONLY_PREFIXES = ("refresh_",)
+# ... and every file named with one of these prefixes: import_* / validate_import_* are the importer's (as
+# above), refresh_* updates a DuckDB base file in place (read_parquet($files), insert / delete on the cached
+# DuckDB tables).
+DUCKDB_ONLY_PREFIXES = ("import_", "validate_import_", "refresh_")
 
 
 def duckdb_only(name: str) -> bool:
