@@ -4,6 +4,15 @@
 filled and returns Spark SQL text, DuckDB `$param` markers turned into Spark named markers `:param`.
 A construct Spark cannot run is a SparkSqlError naming retention/sql/FILE.sql:LINE (mapped back through the
 includes). `check_all()` translates every SQL file (both scopes) and returns the problems found.
+
+How: sqlglot parses the DuckDB text, qualifies it against BASE_SCHEMA and annotates every expression's
+type (so `a - b` is known to subtract dates), then the named rewrites below run (each docstring gives the
+DuckDB and the Spark semantics): typed_params, date_minus_date, generator_in_cast, array_index,
+windowed_quantile, ordered_list, decimal_literals, renamed_functions, chr_code_point (one node at a time,
+bottom up), zip_generators and range_table (a SELECT or FROM); sqlglot's Spark generator does the rest
+(backticked names, NULLS LAST, QUALIFY as a subquery, `//` as DIV, FILTER, arg_max as max_by, ...).
+What is left unknown (a DuckDB function sqlglot does not know, a generate_series Spark steps differently,
+list(x ORDER BY y DESC), sqlglot's "not supported") is a SparkSqlError with the file and line.
 """
 
 from __future__ import annotations
