@@ -1,6 +1,6 @@
 """Realistic order data at any size, for the benchmark (`bench/run.py`).
 
-    python bench/generate.py --orders 10000000 --out bench/data/10m [--seed 1] [--years 4]
+    python bench/generate.py --orders 10000000 --out bench/data/10m [--seed 1] [--years 4] [--customers N]
 
 writes
 
@@ -8,7 +8,7 @@ writes
   (double; about 0.5% null, about 2% negative refund rows), in time order (as a shop exports them: month after
   month), row groups of about 1M rows;
 - ``OUT/customers.parquet``: ``customer_id, signed_up_at, business_type, region, channel`` (about
-  orders / 20 customers, 5% of them prospects without an order);
+  orders / 20 customers unless ``--customers`` says how many, 5% of them prospects without an order);
 - ``OUT/churn_reasons.parquet`` and ``OUT/contacts.parquet`` (two win-back campaigns), small.
 
 The story: acquisition grows about 2.5x over the years with a December peak (and a summer dip for cafes);
@@ -143,7 +143,14 @@ class Writer:
         self.written += frame.height
 
 
-def generate(out: Path, orders: int, seed: int = 1, years: int = 4, end: dt.date = dt.date(2026, 10, 31)) -> dict:
+def generate(
+    out: Path,
+    orders: int,
+    seed: int = 1,
+    years: int = 4,
+    end: dt.date = dt.date(2026, 10, 31),
+    customers: int | None = None,
+) -> dict:
     rng = np.random.default_rng(seed)
     end_day = day_number(end)
     try:
@@ -151,7 +158,7 @@ def generate(out: Path, orders: int, seed: int = 1, years: int = 4, end: dt.date
     except ValueError:  # 29 February
         start_day = day_number(end.replace(year=end.year - years, day=28)) + 1
     limit = end_day + 1
-    n = max(1, round(orders / ORDERS_PER_CUSTOMER))
+    n = customers if customers else max(1, round(orders / ORDERS_PER_CUSTOMER))
 
     # -- customers -------------------------------------------------------------------------------------
     btype = rng.choice(len(TYPES), size=n, p=TYPE_P).astype(np.int8)
@@ -357,12 +364,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--years", type=int, default=4)
     parser.add_argument("--end", type=dt.date.fromisoformat, default=dt.date(2026, 10, 31))
+    parser.add_argument(
+        "--customers", type=int, default=None, help="this many customers (default: orders / 20); the rhythms adapt"
+    )
     args = parser.parse_args(argv)
-    if args.orders < 1 or args.years < 1:
-        parser.error("--orders and --years must be at least 1")
+    if args.orders < 1 or args.years < 1 or (args.customers is not None and args.customers < 1):
+        parser.error("--orders, --years and --customers must be at least 1")
     started = time.perf_counter()
     args.out.mkdir(parents=True, exist_ok=True)
-    counts = generate(args.out, args.orders, args.seed, args.years, args.end)
+    counts = generate(args.out, args.orders, args.seed, args.years, args.end, args.customers)
     took = time.perf_counter() - started
     print(", ".join(f"{k}: {v:,}" if isinstance(v, int) else f"{k}: {v}" for k, v in counts.items()))
     print(f"written to {args.out} in {took:.1f} s", file=sys.stderr)

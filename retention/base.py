@@ -22,7 +22,7 @@ import duckdb
 
 from retention.sqlfiles import SQL_DIR, load_sql
 from retention.sqltext import date_expr, fill, ident, lit, number_expr, text_or_null
-from retention.tables import TABLES, Dataset
+from retention.tables import TABLES, Dataset, ranked_files
 
 BASE_TABLES = ("ids", "days", "pdays", "cohort_days", "customers_k", "attrs", "reasons", "contacts")
 _KEEP_CACHES = 2
@@ -64,11 +64,14 @@ def build_base(engine: Any) -> None:
         "order_date": date_expr("ordered_at", orders.columns["ordered_at"], tz),
         "amount": number_expr("amount", orders.columns.get("amount")),
         "cost": number_expr("cost", orders.columns.get("cost")),
+        "orders_source": "src_orders",
     }
     customers = engine.tables.get("customers")
     for name, key in (("customers", "customer_ids"), ("churn_reasons", "reason_ids"), ("contacts", "contact_ids")):
-        frag[key] = f"union all select cast(customer_id as varchar) from src_{name}" if name in engine.tables else ""
-    engine.execute(fill(load_sql("base_ids"), frag))
+        frag[key] = f"union all select cast(customer_id as varchar), 0 from src_{name}" if name in engine.tables else ""
+    engine.meta["order_columns"] = dict(orders.columns)
+    order_files, params = engine.order_files(orders.path)
+    engine.execute(fill(load_sql("base_ids"), frag | {"order_files": order_files}), params)
     engine.execute(fill(load_sql("base_days"), frag))
     engine.execute(fill(load_sql("base_pdays"), frag))
     engine.execute(load_sql("base_cohort_days"))
@@ -100,6 +103,15 @@ def build_base(engine: Any) -> None:
     engine.meta["optional"] = {n: n in engine.tables for n in TABLES}
     # Profit uses the orders' own cost where there is one (METRICS.md "Inputs", Profit).
     engine.meta["has_cost"] = "cost" in orders.columns
+
+
+ORDER_FILES_SQL = "read_parquet($order_files, union_by_name = true, hive_partitioning = $order_hive)"
+
+
+def order_file_params(path: Path, cid_offset: int = 0) -> dict[str, object]:
+    """The $params of base_ids.sql on DuckDB: the order files oldest first (their place, DuckDB's file_index,
+    ranks the customer keys)."""
+    return {"order_files": [str(f) for f in ranked_files(path)], "order_hive": path.is_dir(), "cid_offset": cid_offset}
 
 
 # -- cache files -------------------------------------------------------------------------------
@@ -150,10 +162,15 @@ def save_cache(engine: Any, folders: list[Path]) -> Path | None:
             with contextlib.suppress(OSError):
                 tmp.unlink(missing_ok=True)
             continue
-        for old in sorted(folder.glob("base-*.duckdb"), key=lambda f: f.stat().st_mtime, reverse=True)[_KEEP_CACHES:]:
-            old.unlink(missing_ok=True)
+        prune_caches(folder)
         return target
     return None
+
+
+def prune_caches(folder: Path) -> None:
+    """Keep the newest _KEEP_CACHES cache files of a folder (the previous one is what a refresh starts from)."""
+    for old in sorted(folder.glob("base-*.duckdb"), key=lambda f: f.stat().st_mtime, reverse=True)[_KEEP_CACHES:]:
+        old.unlink(missing_ok=True)
 
 
 def load_cache(ds: Dataset, folders: list[Path], open_file: Callable[[Path], Any]) -> Any | None:

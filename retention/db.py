@@ -10,6 +10,7 @@ report, page and session. The jobs live apart, and this module re-exports their 
     retention/sqlfiles.py  loading sql/NAME.sql with its checked includes (load_sql, params_used)
     retention/engine.py    SqlEngine (the interface), Engine (DuckDB: connection, cursors, run)
     retention/base.py      the base tables and their cache files
+    retention/refresh.py   the base brought up to date when order files are only appended
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 
-from retention import validate
+from retention import refresh, validate
 from retention.base import BASE_TABLES, cache_dirs, cache_file, load_cache, save_cache
 from retention.engine import Engine, SqlEngine
 from retention.errors import DataError, InputError
@@ -91,6 +92,12 @@ def open_dataset(
             return ds
         folders = cache_dirs(data_dir, cache_dir) if use_cache else []
         engine = load_cache(ds, folders, lambda path: Engine(ds, database=path, **engine_opts))
+        if engine is None and folders:
+            # Only order files appended since a cached base: compute the customers with new rows (refresh.py).
+            engine = refresh.refresh_base(
+                ds, folders, today or validate.today_in(timezone),
+                lambda path: Engine(ds, database=path, **engine_opts), strict=strict, **engine_opts,
+            )  # fmt: skip
         if engine is None:
             engine = Engine(ds, **engine_opts)
             engine.attach_sources(lenient=not strict)

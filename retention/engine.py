@@ -18,7 +18,7 @@ from retention import base
 from retention.errors import InputError
 from retention.sqlfiles import load_sql, params_used
 from retention.sqltext import fill, first_line, params_of
-from retention.tables import TABLES, Dataset, TableInfo, find_table, table_files, type_kind
+from retention.tables import TABLES, Dataset, TableInfo, file_manifest, find_table, table_files, type_kind
 
 
 @runtime_checkable
@@ -174,8 +174,15 @@ class Engine:
                     )
 
     def build_base(self) -> None:
-        """Materialise the base tables every report reads (once per dataset version): retention/base.py."""
+        """Materialise the base tables every report reads (once per dataset version): retention/base.py; the
+        meta keeps the file manifest a later refresh compares with (retention/refresh.py)."""
+        self.meta["manifest"] = file_manifest(self.data_dir)
         base.build_base(self)
+
+    def order_files(self, path: Path) -> tuple[str, dict]:
+        """base_ids.sql's {{order_files}} (the order rows with their file's place, oldest file first) and its
+        $params: DuckDB's file_index over the files in tables.ranked_files order."""
+        return base.ORDER_FILES_SQL, base.order_file_params(path)
 
     @property
     def version(self) -> str:

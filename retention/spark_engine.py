@@ -148,6 +148,8 @@ def _statements(text: str) -> list[str]:
     """The statements of a base file (`;` at a line end separates them), each led by as many blank lines as
     come before it, so a line number in one is a line number of the file."""
     out, lines_before = [], 0
+    # `--` comments blanked first: a `;` ending a comment line ends no statement.
+    text = re.sub(r"--[^\n]*", lambda m: " " * len(m.group()), text)
     for stmt in re.split(r";[ \t]*(?:\n|$)", text):
         if _COMMENT_LINE.sub("", stmt).strip():
             out.append("\n" * lines_before + stmt)
@@ -344,6 +346,11 @@ class SparkEngine:
                 continue
             df.createOrReplaceTempView(f"src_{name}")
             self.tables[name] = TableInfo(name, location, {f.name: duck_type(f.dataType) for f in schema.fields})
+
+    def order_files(self, path: str) -> tuple[str, dict]:
+        """base_ids.sql's {{order_files}}: on Spark every order row ranks alike (no refresh reads Spark's base,
+        so the keys need not stay put when files are added; reports do not depend on the key order)."""
+        return "(select customer_id, 0 as file_index from src_orders)", {"cid_offset": 0}
 
     def build_base(self, cache_dir: str | None = None) -> None:
         """The base tables (retention/base.py, through `execute`), as Parquet in the cache folder of this

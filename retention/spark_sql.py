@@ -230,7 +230,7 @@ def _translate(tree: exp.Expression) -> exp.Expression:
     tree = _mark_duckdb_functions(tree)
     tree = tree.transform(_typed_params, copy=False)
     tree = _annotate(tree)
-    tree = tree.transform(_node_rewrites, copy=False)
+    tree = _bottom_up(tree, _node_rewrites)
     for rewrite in TREE_REWRITES:
         tree = rewrite(tree)
     _check_supported(tree)
@@ -429,6 +429,19 @@ def range_table(tree: exp.Expression) -> exp.Expression:
     return tree
 
 
+def chr_code_point(node: exp.Expression) -> exp.Expression:
+    """chr(n): DuckDB gives the character of Unicode code point n; Spark's chr takes n modulo 256 (chr(1114111)
+    is 'ÿ' there) -> for a literal n above 255 the character itself as a string literal; a computed n has
+    no translation (chr of 0..255 is the same character in both)."""
+    if isinstance(node, exp.Chr) or (isinstance(node, exp.Anonymous) and node.name.lower() == "chr"):
+        args = node.expressions or ([node.this] if node.this is not None and not isinstance(node.this, str) else [])
+        if len(args) == 1 and isinstance(args[0], exp.Literal) and args[0].is_int:
+            n = int(args[0].this)
+            return exp.Literal.string(chr(n)) if n > 255 else node
+        raise _Unsupported(node, "chr() of a computed code point")
+    return node
+
+
 # DuckDB functions whose Spark twin has another name and the same arguments and meaning.
 RENAMED = {
     "epoch_us": "unix_micros",  # microseconds since 1970-01-01 00:00 UTC of a timestamp with time zone
@@ -457,9 +470,28 @@ NODE_REWRITES = (
     ordered_list,
     decimal_literals,
     renamed_functions,
+    chr_code_point,
 )
 # Rewrites of a SELECT or FROM, after the node rewrites.
 TREE_REWRITES = (zip_generators, range_table)
+
+
+def _bottom_up(tree: exp.Expression, rewrite) -> exp.Expression:
+    """Apply a node rewrite to every node, children before their parent (sqlglot's transform goes top
+    down and skips the children of a replaced node); a replacement keeps the type of the node it replaces,
+    so the parent's rewrites still see it (a date stays a date)."""
+    for node in reversed(list(tree.walk())):  # breadth first, reversed: every child before its parent
+        parent, key, index = node.parent, node.arg_key, node.index  # before a rewrite wraps the node
+        new = rewrite(node)
+        if new is node:
+            continue
+        if node.type is not None and (new.type is None or new.type.this == exp.DataType.Type.UNKNOWN):
+            new.type = node.type
+        if parent is None:
+            tree = new
+        else:
+            parent.set(key, new, index)
+    return tree
 
 
 def _node_rewrites(node: exp.Expression) -> exp.Expression:

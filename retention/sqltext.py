@@ -29,9 +29,12 @@ def lit(name: str) -> str:
     return "'" + name.replace("'", "''") + "'"
 
 
+_LINE_COMMENT = re.compile(r"--[^\n]*")
+
+
 def params_of(text: str) -> set[str]:
-    """The $named parameters an SQL text uses."""
-    return set(PARAM.findall(text))
+    """The $named parameters an SQL text uses (a `$name` in a `--` comment is no use)."""
+    return set(PARAM.findall(_LINE_COMMENT.sub("", text)))
 
 
 def fill(text: str, fragments: dict[str, str]) -> str:

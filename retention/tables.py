@@ -132,3 +132,26 @@ def folder_dataset(data_dir: Path, timezone: str) -> Dataset:
             "`python -m retention import FILE --table orders --data DIR`."
         )
     return Dataset(str(data_dir.resolve()), data_version(data_dir), timezone)
+
+
+def file_manifest(data_dir: Path) -> dict[str, list[list]]:
+    """Each present table's files as [name relative to the folder, size, mtime_ns], in table_files order: what
+    retention/refresh.py compares to tell appended order files from changed ones."""
+    out: dict[str, list[list]] = {}
+    for name in TABLES:
+        path = find_table(data_dir, name)
+        if path is None:
+            continue
+        rows = []
+        for f in table_files(path):
+            st = f.stat()
+            rows.append([str(f.relative_to(data_dir)), st.st_size, st.st_mtime_ns])
+        out[name] = rows
+    return out
+
+
+def ranked_files(path: Path) -> list[Path]:
+    """A table's files oldest first (modification time, then name): the order the base's customer keys follow
+    (sql/_base_ids_numbered.sql), so an appended file comes last."""
+    files = table_files(path)
+    return sorted(files, key=lambda f: (f.stat().st_mtime_ns, str(f)))

@@ -1,19 +1,10 @@
--- The active cohort tables of every customer at once, rolled up by (first purchase day, purchase day): at
--- most days x days rows whatever the number of customers, so `cohorts --metric active` without a segment
--- filter reads about a million rows instead of every purchase day. For each period kind, the purchase days
--- that open their period for their customer (the previous purchase day is before the period's start), and
--- the customers whose first purchase day it is. Nothing here depends on T, W or a filter: a report keeps
--- the rows with day <= T (a customer's first day is on or before every day of theirs).
+-- Purchase days rolled up by (first purchase day, purchase day) (_base_cohort_days.sql).
 create or replace table cohort_days as
-select
-    first_day,
-    day,
-    cast(count(*) filter (where prev_day is null or prev_day < cast(date_trunc('week', day) as date)) as integer)
-        as opens_week,
-    cast(count(*) filter (where prev_day is null or prev_day < cast(date_trunc('month', day) as date)) as integer)
-        as opens_month,
-    cast(count(*) filter (where prev_day is null or prev_day < cast(date_trunc('quarter', day) as date)) as integer)
-        as opens_quarter,
-    cast(count(*) filter (where n = 1) as integer) as firsts
-from pdays
-group by first_day, day
+with cohort_pdays as (
+    select * from pdays
+),
+-- include: _base_cohort_days.sql
+final as (
+    select * from cohort_rows
+)
+select * from final

@@ -19,7 +19,8 @@ attr_hits as (
     select a.cid, a.attribute, a.value
     from attrs a
     join prefixes p on a.value >= p.lo and a.value < p.lo || chr(1114111)
-    order by a.cid
+    join ids i on i.cid = a.cid
+    order by i.customer_id
     limit $max_rows * 4
 ),
 -- one row per customer: the id when it matched, else its first matching attribute
