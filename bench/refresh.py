@@ -36,7 +36,7 @@ from pathlib import Path
 t0 = time.perf_counter()
 from retention import db, refresh
 t1 = time.perf_counter()
-ds = db.open_dataset(Path(sys.argv[1]), cache_dir=Path(sys.argv[2]), memory_limit=sys.argv[3])
+ds = db.open_dataset(Path(sys.argv[1]), cache_dir=Path(sys.argv[2]), memory_limit=sys.argv[3], temp_dir=Path(sys.argv[4]))
 t2 = time.perf_counter()
 eng = db.engine(ds)
 print(json.dumps({"seconds": t2 - t1, "imports": t1 - t0, "steps": refresh.last_timings,
@@ -48,7 +48,7 @@ print(json.dumps({"seconds": t2 - t1, "imports": t1 - t0, "steps": refresh.last_
 def run_child(data: Path, cache: Path, memory_limit: str) -> dict:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     out = subprocess.run(
-        [sys.executable, "-c", _CHILD, str(data), str(cache), memory_limit],
+        [sys.executable, "-c", _CHILD, str(data), str(cache), memory_limit, str(data.parent / "duckdb-tmp")],
         capture_output=True, text=True, env=env, check=False,
     )  # fmt: skip
     if out.returncode != 0:
