@@ -80,6 +80,13 @@ def appended_files(old: dict[str, list], new: dict[str, list]) -> list[str] | No
         return None
     before = {row[0]: row for row in old.get("orders", [])}
     after = {row[0]: row for row in new.get("orders", [])}
+    single = str(Path("orders.parquet"))
+    if list(before) == [single] and single not in after:
+        # The first append of `import --append` makes orders.parquet the folder's first file (a link or a
+        # rename: same size and mtime), then adds the new one.
+        moved = [name for name, row in after.items() if row[1:] == before[single][1:]]
+        if len(moved) == 1:
+            before = {moved[0]: [moved[0], *before[single][1:]]}
     if any(after.get(name) != row for name, row in before.items()):
         return None  # a file changed or was removed
     added = [row for name, row in after.items() if name not in before]
