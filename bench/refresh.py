@@ -36,10 +36,11 @@ from pathlib import Path
 t0 = time.perf_counter()
 from retention import db, refresh
 t1 = time.perf_counter()
-ds = db.open_dataset(Path(sys.argv[1]), cache_dir=Path(sys.argv[2]), memory_limit=sys.argv[3])
+ds = db.open_dataset(Path(sys.argv[1]), cache_dir=Path(sys.argv[2]), memory_limit=sys.argv[3], temp_dir=Path(sys.argv[4]))
 t2 = time.perf_counter()
 eng = db.engine(ds)
 print(json.dumps({"seconds": t2 - t1, "imports": t1 - t0, "steps": refresh.last_timings,
+                  "counts": {k: int(v) for k, v in refresh.last_counts.items()},
                   "refreshed": bool(refresh.last_timings), "order_rows": int(eng.meta["order_rows"])}))
 """
 
@@ -47,7 +48,7 @@ print(json.dumps({"seconds": t2 - t1, "imports": t1 - t0, "steps": refresh.last_
 def run_child(data: Path, cache: Path, memory_limit: str) -> dict:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     out = subprocess.run(
-        [sys.executable, "-c", _CHILD, str(data), str(cache), memory_limit],
+        [sys.executable, "-c", _CHILD, str(data), str(cache), memory_limit, str(data.parent / "duckdb-tmp")],
         capture_output=True, text=True, env=env, check=False,
     )  # fmt: skip
     if out.returncode != 0:
@@ -117,10 +118,10 @@ def main() -> None:
         shutil.copy2(old_cache, refresh_dir / old_cache.name)
         t = run_child(data, refresh_dir, args.memory_limit)
         assert t["refreshed"], "the open did not refresh"
-        refreshes.append((t["seconds"], t["steps"]))
+        refreshes.append((t["seconds"], t["steps"], t["counts"]))
         print(f"[{i + 1}] refresh {t['seconds']:.2f} s", flush=True)
-    best, steps = min(refreshes, key=lambda r: r[0])
-    print(f"appended: {appended.name}, {new_rows:,} rows")
+    best, steps, counts = min(refreshes, key=lambda r: r[0])
+    print(f"appended: {appended.name}, {new_rows:,} rows; {counts}")
     print(f"refresh best of {len(refreshes)}: {best:.2f} s")
     if fulls:
         print(f"full build best of {len(fulls)}: {min(fulls):.2f} s")

@@ -80,6 +80,13 @@ def appended_files(old: dict[str, list], new: dict[str, list]) -> list[str] | No
         return None
     before = {row[0]: row for row in old.get("orders", [])}
     after = {row[0]: row for row in new.get("orders", [])}
+    single = str(Path("orders.parquet"))
+    if list(before) == [single] and single not in after:
+        # The first append of `import --append` makes orders.parquet the folder's first file (a link or a
+        # rename: same size and mtime), then adds the new one.
+        moved = [name for name, row in after.items() if row[1:] == before[single][1:]]
+        if len(moved) == 1:
+            before = {moved[0]: [moved[0], *before[single][1:]]}
     if any(after.get(name) != row for name, row in before.items()):
         return None  # a file changed or was removed
     added = [row for name, row in after.items() if name not in before]
@@ -163,7 +170,7 @@ def _refresh_from(
         found = check_table(checker, TableInfo("orders", Path(file), cols), today)
         problems += [p for p in found if not (p.column is None and p.rows == 0)]  # an empty file adds nothing
     checker.con.close()
-    timings.append(("check new files", time.perf_counter() - started))
+    timings.append(("check new files (from the start)", time.perf_counter() - started))
     if problems:
         raise DataError(problems)
 
@@ -181,9 +188,12 @@ def _refresh_from(
             tmp.unlink(missing_ok=True)
         return None
     base.prune_caches(target.parent)
+    t0 = time.perf_counter()
+    engine = base.load_cache(ds, [target.parent], open_file)
+    timings.append(("open the new cache", time.perf_counter() - t0))
     timings.append(("total", time.perf_counter() - started))
     last_timings[:] = timings
-    return base.load_cache(ds, [target.parent], open_file)
+    return engine
 
 
 def _apply(
@@ -238,7 +248,9 @@ def _apply(
         con.execute("delete from meta")
         con.execute("insert into meta select $meta", {"meta": json.dumps(new_meta, default=str)})
         timings.append(("meta", time.perf_counter() - t0))
+        t0 = time.perf_counter()
         con.execute("commit")
+        timings.append(("commit", time.perf_counter() - t0))
         t0 = time.perf_counter()
         con.execute("checkpoint")
         timings.append(("checkpoint", time.perf_counter() - t0))

@@ -265,3 +265,23 @@ def test_a_pair_that_loses_its_last_purchase_day_loses_its_row(tmp_path):
         )
         assert pairs.height == (1 if with_b else 0)
         assert_same_as_full(ds, folder, tmp_path)
+
+
+def test_the_first_append_turns_orders_parquet_into_a_folder_and_refreshes(tmp_path):
+    """`import --append` on a single orders.parquet moves it into orders/ as the first part (a link: same size
+    and mtime) and adds the new rows as the second: the base of the single file still serves."""
+    import os
+
+    folder = write_folder(tmp_path / "data", ROWS)
+    first = folder / "orders" / "p0.parquet"
+    os.replace(first, folder / "orders.parquet")
+    (folder / "orders").rmdir()
+    db.open_dataset(folder)
+    (folder / "orders").mkdir()
+    os.link(folder / "orders.parquet", folder / "orders" / "part-000001.parquet")
+    append(folder, "part-000002", [("a", 60, 8, 4.0, None), ("new", 61, 9, 2.5, 1.0)])
+    (folder / "orders.parquet").unlink()
+    refresh.last_timings.clear()
+    ds = db.open_dataset(folder)
+    assert refresh.last_timings
+    assert_same_as_full(ds, folder, tmp_path)

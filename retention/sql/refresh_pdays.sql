@@ -5,14 +5,17 @@
 --   it, with the customer's first day, and the median gap over every gap up to each (old ones included).
 -- - redo: anyone else (new customers, rows on or before the last purchase day): all their purchase days are
 --   computed again from all their order days, by the full build's rule (_base_pdays.sql).
--- Nothing is written to pdays here (refresh_pdays_apply.sql); the rows that leave and enter it are kept for
--- cohort_days (refresh_cohort_days.sql).
+-- touched_old: the touched customers' rows before (one scan of pdays). Nothing is written to pdays here
+-- (refresh_pdays_apply.sql); the rows that leave and enter it are kept for cohort_days
+-- (refresh_cohort_days.sql).
+create or replace temp table touched_old as
+select p.*, p.rowid as row_id from pdays p semi join touched t on p.cid = t.cid;
+
 create or replace temp table kinds as
 with old_last as (
-    select p.cid, max(p.day) as last_day, max(p.n) as last_n, min(p.first_day) as first_day
-    from pdays p
-    semi join touched t on p.cid = t.cid
-    group by p.cid
+    select cid, max(day) as last_day, max(n) as last_n, min(first_day) as first_day
+    from touched_old
+    group by cid
 ),
 new_first as (
     select cid, min(order_date) as first_new from new_days group by cid
@@ -30,7 +33,7 @@ final as (
 select * from final;
 
 create or replace temp table redo_old as
-select p.* from pdays p semi join (select cid from kinds where kind = 'redo') r on p.cid = r.cid;
+select o.* exclude (row_id) from touched_old o semi join (select cid from kinds where kind = 'redo') r on o.cid = r.cid;
 
 create or replace temp table redo_new as
 with day_rows as (
@@ -69,10 +72,10 @@ neighbours as (
     window w as (partition by cid order by day)
 ),
 gaps as (
-    select p.cid, p.day, p.day - p.prev_day as gap
-    from pdays p
-    semi join (select distinct cid from fresh) f on p.cid = f.cid
-    where p.prev_day is not null
+    select o.cid, o.day, o.day - o.prev_day as gap
+    from touched_old o
+    semi join (select distinct cid from fresh) f on o.cid = f.cid
+    where o.prev_day is not null
     union all
     select cid, day, day - prev_day from neighbours where not is_old
 ),
@@ -99,4 +102,24 @@ final as (
     join medians m on m.cid = r.cid and m.day = r.day
     where not r.is_old
 )
-select * from final
+select * from final;
+
+-- the tail customers' last old purchase day, now with its next day
+create or replace temp table tail_last as
+with first_new as (
+    select cid, min(day) as next_day from tail_new group by cid
+),
+final as (
+    select o.* replace (f.next_day as next_day)
+    from touched_old o
+    join kinds k on k.cid = o.cid and k.kind = 'tail' and o.day = k.last_day
+    join first_new f on f.cid = o.cid
+)
+select * from final;
+
+-- the rows that leave pdays (by row id: a delete joined on the key columns took 2-4 times as long): every old
+-- row of the redo customers, the last one of the tail customers that have new purchase days
+create or replace temp table pdays_leaving as
+select o.row_id from touched_old o semi join (select cid from kinds where kind = 'redo') r on o.cid = r.cid
+union all
+select row_id from tail_last
