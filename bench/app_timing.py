@@ -255,7 +255,9 @@ def main() -> int:
                         shown, done = first_page(url, browser, path)
                         server = sum(server_runs()[before:])
                         visits.setdefault(path, []).append((done, server))
-                        print(f"  {path}: title {shown:.2f} s, everything {done:.2f} s [server {server:.2f}]", flush=True)
+                        print(
+                            f"  {path}: title {shown:.2f} s, everything {done:.2f} s [server {server:.2f}]", flush=True
+                        )
                     continue
                 kpis_shown, kpis_done = first_page(url, browser, "/KPIs")
                 print(f"  KPIs page, first visit: title {kpis_shown:.2f} s, everything {kpis_done:.2f} s")
