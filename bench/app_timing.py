@@ -3,6 +3,7 @@
     python bench/app_timing.py --data bench/data/1m            # slider and filter changes on every page
     python bench/app_timing.py --data bench/data/10m --first-page-only [--first-page /KPIs]
     python bench/app_timing.py --data bench/data/10m --every-page [--repeat 3]   # issue 23: each page's first visit
+                               [--visit kpis,lifecycle] [--root DIR]            # some pages; another checkout's app
 
 Starts `streamlit run app.py` on a free loopback port (the same start as the browser tests) against a data
 folder made by `bench/generate.py`, and measures in headless Chromium:
@@ -221,6 +222,8 @@ def main() -> int:
     ap.add_argument("--first-page", default="/", help="the page asked for first after start-up, e.g. /KPIs")
     ap.add_argument("--cold-cache", action="store_true", help="remove the base cache before starting")
     ap.add_argument("--every-page", action="store_true", help="time the first visit of every page (issue 23)")
+    ap.add_argument("--visit", default="", help="with --every-page: only these page keys (default all)")
+    ap.add_argument("--root", type=Path, help="run the app of another checkout (a same-run before / after)")
     args = ap.parse_args()
     data = args.data.resolve()
     if args.cold_cache:
@@ -237,7 +240,7 @@ def main() -> int:
         for round_no in range(1, args.repeat + 1):
             TIMING_LOG.write_text("")
             t_start = time.perf_counter()
-            proc, url = start(data, TIMING_LOG, ROOT / "bench/out/app_timing_server.log")
+            proc, url = start(data, TIMING_LOG, ROOT / "bench/out/app_timing_server.log", root=args.root)
             healthy = time.perf_counter() - t_start
             try:
                 shown, done = first_page(url, browser, args.first_page)
@@ -249,13 +252,17 @@ def main() -> int:
                     visits.setdefault(args.first_page, []).append((done, sum(server_runs())))
                     for target in PAGES:
                         path = url_path(target.path)
-                        if path == args.first_page or not (ROOT / target.path).exists():
+                        if path == args.first_page or not ((args.root or ROOT) / target.path).exists():
+                            continue
+                        if args.visit and target.key not in args.visit.split(","):
                             continue
                         before = len(server_runs())
                         shown, done = first_page(url, browser, path)
                         server = sum(server_runs()[before:])
                         visits.setdefault(path, []).append((done, server))
-                        print(f"  {path}: title {shown:.2f} s, everything {done:.2f} s [server {server:.2f}]", flush=True)
+                        print(
+                            f"  {path}: title {shown:.2f} s, everything {done:.2f} s [server {server:.2f}]", flush=True
+                        )
                     continue
                 kpis_shown, kpis_done = first_page(url, browser, "/KPIs")
                 print(f"  KPIs page, first visit: title {kpis_shown:.2f} s, everything {kpis_done:.2f} s")

@@ -34,11 +34,17 @@ def _timed(func, ctx):
 script_runner.exec_func_with_error_handling = _timed
 
 
-def start(data: Path, timing_log: Path, server_log: Path, env: dict | None = None) -> tuple[subprocess.Popen, str]:
-    """Start this timed server on a free loopback port over `data`; wait for its health check."""
-    root = Path(__file__).resolve().parent.parent
-    sys.path.insert(0, str(root))
+def start(
+    data: Path, timing_log: Path, server_log: Path, env: dict | None = None, root: Path | None = None
+) -> tuple[subprocess.Popen, str]:
+    """Start this timed server on a free loopback port over `data`; wait for its health check. `root`: the
+    checkout whose app runs (default this one; its own bench/timed_server.py starts it)."""
+    here = Path(__file__).resolve().parent.parent
+    sys.path.insert(0, str(here))
     from tests.conftest import free_port
+
+    root = (root or here).resolve()
+    env = {"PYTHONPATH": str(root), **(env or {})}
 
     port = free_port()
     env = {**os.environ, "RETENTION_DATA_DIR": str(data), "BENCH_TIMING_LOG": str(timing_log), **(env or {})}

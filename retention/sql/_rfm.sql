@@ -1,32 +1,40 @@
 -- needs: pd, order_days, snapshots
--- defines: rfm_buyers, rfm_money, rfm_facts, rfm_ranks, rfm_scores, rfm
+-- defines: rfm_days, rfm_buyers, rfm_money, rfm_facts, rfm_ranks, rfm_scores, rfm
 -- RFM facts, scores, segments and value tiers of the customers with a purchase day on or before each
 -- snapshot date d. Needs a CTE snapshots(snap, d) with every d on or before T (pd and order_days of
 -- _scope.sql are cut at T). Ranks are taken per snapshot, among that date's customers.
-rfm_buyers as (
-    select s.snap, s.d, p.cid, max(p.day) as last_day, count(*) as frequency
-    from snapshots s
-    join pd p on p.day <= s.d
-    group by s.snap, s.d, p.cid
-),
-rfm_money as (
-    select s.snap, o.cid, sum(o.amount) as monetary
+-- One grouped pass over the order days for all three facts: the purchase days are the order days with an
+-- activity row (n_act > 0, the rows of pd), so last purchase day and frequency need no second pass over pd.
+rfm_days as (
+    select
+        s.snap,
+        s.d,
+        o.cid,
+        max(o.order_date) filter (where o.n_act > 0) as last_day,
+        count(*) filter (where o.n_act > 0) as frequency,
+        sum(o.amount) as monetary
     from snapshots s
     join order_days o on o.order_date <= s.d
-    group by s.snap, o.cid
+    group by s.snap, s.d, o.cid
+),
+rfm_buyers as (
+    select snap, d, cid, last_day, frequency from rfm_days where frequency > 0
+),
+rfm_money as (
+    select snap, cid, monetary from rfm_days
 ),
 rfm_facts as (
     select
-        b.snap,
-        b.cid,
-        b.d - b.last_day as recency,
-        b.frequency,
-        coalesce(m.monetary, 0) as monetary,
+        snap,
+        cid,
+        d - last_day as recency,
+        frequency,
+        coalesce(monetary, 0) as monetary,
         -- Sums of doubles differ in the last bits with the order of addition: rank on a rounded key so
         -- that equal amounts tie whatever order DuckDB's threads added them in.
-        round(coalesce(m.monetary, 0), 6) as monetary_key
-    from rfm_buyers b
-    left join rfm_money m on m.snap = b.snap and m.cid = b.cid
+        round(coalesce(monetary, 0), 6) as monetary_key
+    from rfm_days
+    where frequency > 0
 ),
 -- rank - 1 and n - 1 per snapshot: percent_rank = r0 / n1 (0 when n1 = 0), kept in integers so that
 -- score = min(5, 1 + floor(5 * percent_rank)) and the tier cut-offs are exact.
