@@ -17,8 +17,10 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(BIN)/python -m pip install -q -r requirements-dev.txt
 	touch $@
 
+# An `import --append` turns orders.parquet into a folder orders/: that is the sample still, not a reason to
+# write it again (a new orders.parquet would hide the folder).
 $(DATA)/orders.parquet: | $(VENV)/.installed
-	$(BIN)/python -m retention sample --out $(DATA)
+	test -d $(DATA)/orders || $(BIN)/python -m retention sample --out $(DATA)
 
 sample: $(DATA)/orders.parquet
 

@@ -86,6 +86,7 @@ if upload is not None:
                 except InputError as exc:
                     st.error(t("import.failed", message=str(exc)), icon=":material/error:")
                 else:
+                    ui.data_changed()  # the next page opens the new data at once
                     st.success(done.message, icon=":material/check_circle:")
 
 st.subheader(t("import.history"))

@@ -6,6 +6,9 @@ columns to the contract, check it with the same rules as `validate` (retention.v
 alone: the folder may not hold the others yet), write it with proper types, check the written file again,
 then swap it in with os.replace. The table in use is never written to: until the swap it is the old file,
 byte for byte; the old version is kept under _history/TABLE/ (the last five).
+
+`--append` writes only the new rows, as one more file of the folder orders/ (`_append`, `_publish_part`): the
+files in use are never rewritten, and a single orders.parquet becomes that folder on the first append.
 """
 
 from __future__ import annotations
@@ -489,13 +492,14 @@ def _bring_in(
     if table == "orders":
         _summarise_orders(final, timezone, stage, summary)
     expected_rows = rows
+    part: Path | None = None
     if options.append:
-        final, expected_rows = _append(final, table, data_dir, stage, summary)
+        final, expected_rows, part = _append(final, table, data_dir, stage, summary)
         rows = summary.rows_written
         _pause("merged")
 
-    # The written file (with an append: the whole new table) is checked like any table before it replaces
-    # the one in use.
+    # The written file (with an append: the whole new table, the folder the new part joins or the merged
+    # file) is checked like any table before it replaces the one in use.
     written = _engine(final.parent, timezone, stage)
     try:
         written.attach_sources()
@@ -512,6 +516,9 @@ def _bring_in(
         )
     if not publish:
         return rows, data_dir / f"{table}.parquet", None, summary
+    if part is not None:
+        target, kept = _publish_part(part, table, data_dir)
+        return rows, target, kept, summary
     _fsync(final)
     _pause("written")
     target, kept = _publish(final, table, data_dir)
@@ -631,12 +638,19 @@ def _summarise_orders(final: Path, timezone: str, stage: Path, summary: Summary)
     summary.first_date, summary.last_date = s["first_date"], s["last_date"]
 
 
-def _append(final: Path, table: str, data_dir: Path, stage: Path, summary: Summary) -> tuple[Path, int]:
-    """The table in use plus the new rows whose order_id it does not have, as one file; (file, its rows)."""
+def _append(final: Path, table: str, data_dir: Path, stage: Path, summary: Summary) -> tuple[Path, int, Path | None]:
+    """The rows of `final` whose order_id the table in use does not have: (what to check, its rows, the new part).
+
+    Usually they become one more file of the orders folder (written here in the stage; `_publish_part` moves
+    it in), so an append writes only the new rows and the files already there stay as they are, byte for
+    byte; what is checked is then a folder of the files in use (links) and the new part. When the files of a
+    folder could not agree on a column's kind (say order_id numbers in the table, text in the export) or the
+    folder has sub-folders (hive partitions), the table in use and the new rows are merged into one file that
+    replaces it, as an import does (the new part is None)."""
     summary.appended = True
     old = db.find_table(data_dir, table)
     if old is None:
-        return final, summary.rows_written
+        return final, summary.rows_written, None
     con = duckdb.connect()
     try:
         new_types = _types(con, [final], False)
@@ -645,23 +659,45 @@ def _append(final: Path, table: str, data_dir: Path, stage: Path, summary: Summa
                 f"{summary.file}: --append needs an order_id column to tell the orders the table has from new ones; "
                 "expected the export's order id (a preset keeps it) or --column order_id=SOURCE."
             )
-        files = [str(f) for f in db.table_files(old)]
+        old_files = db.table_files(old)
+        files = [str(f) for f in old_files]
         hive = old.is_dir()
         old_types = _types(con, files, hive)
         params = {"old": files, "hive": hive, "new": str(final)}
         old_id = "cast(order_id as varchar)" if "order_id" in old_types else "cast(null as varchar)"
         counts = con.execute(db.fill(db.load_sql("import_append_counts"), {"old_id": old_id}), params).fetchone()
         old_rows, new_rows, skipped = (int(v) for v in counts)
-        old_cols, new_cols = _aligned(old_types, new_types, table)
         fresh = "true"
         if "order_id" in old_types:
             fresh = "order_id is null or order_id not in (select order_id from old where order_id is not null)"
-        merged = final.parent.parent / "merged" / f"{table}.parquet"
-        merged.parent.mkdir()
-        con.execute(
-            db.fill(db.load_sql("import_append"), {"old_columns": old_cols, "new_columns": new_cols, "fresh": fresh}),
-            {**params, "out": str(merged)},
-        )
+        part_columns = _part_columns(old_types, new_types, _ids_fit(con, final, old_types, new_types))
+        flat = all(f.parent == old for f in old_files) if old.is_dir() else True
+        if part_columns is not None and flat:
+            candidate = stage / "candidate" / table
+            candidate.mkdir(parents=True)
+            for f in old_files:  # the files in use, as links: checked together with the new part
+                _link(f, candidate / f.name, symlink=True)
+            part = candidate / _PART_NEW
+            if "order_id" in old_types:  # the part keeps the export's id type: compared as text
+                fresh = "order_id is null or cast(order_id as varchar) not in (select order_id from old where order_id is not null)"
+            con.execute(
+                db.fill(
+                    db.load_sql("import_append_part"), {"old_id": old_id, "new_columns": part_columns, "fresh": fresh}
+                ),
+                {**params, "out": str(part)},
+            )
+            merged = None
+        else:
+            part = None
+            old_cols, new_cols = _aligned(old_types, new_types, table)
+            merged = final.parent.parent / "merged" / f"{table}.parquet"
+            merged.parent.mkdir()
+            con.execute(
+                db.fill(
+                    db.load_sql("import_append"), {"old_columns": old_cols, "new_columns": new_cols, "fresh": fresh}
+                ),
+                {**params, "out": str(merged)},
+            )
     except duckdb.Error as exc:
         raise InputError(
             f"{summary.file}: its rows cannot be appended to {old} ({str(exc).splitlines()[0][:200]}); expected the "
@@ -671,9 +707,63 @@ def _append(final: Path, table: str, data_dir: Path, stage: Path, summary: Summa
         con.close()
     summary.skipped_existing = skipped
     summary.rows_written = new_rows - skipped
+    if part is not None:
+        if skipped:
+            _recount_fresh(part, 0, summary)
+        return part.parent, old_rows + new_rows - skipped, part
     if skipped:
         _recount_fresh(merged, old_rows, summary)
-    return merged, old_rows + new_rows - skipped
+    return merged, old_rows + new_rows - skipped, None
+
+
+# The new part's name while it is staged; `_publish_part` names it in the folder.
+_PART_NEW = "part-new.parquet"
+_PART = re.compile(r"^part-(\d{6})-")
+_ID_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT"}
+_KIND_FAMILY = {"integer": "number", "decimal": "number", "float": "number", "null": None}
+
+
+def _ids_fit(con: duckdb.DuckDBPyConnection, final: Path, old: dict[str, str], new: dict[str, str]) -> bool:
+    """Whether the export's order ids (text, as a CSV is read) are all the integers the table in use holds
+    them as, each written as the integer is (so `0042` is not one): then the new part writes them as integers."""
+    if "order_id" not in old or validate.type_kind(old["order_id"]) != "integer":
+        return False
+    if validate.type_kind(new["order_id"]) != "text":
+        return False
+    duck_type = old["order_id"]
+    if duck_type.upper() not in _ID_TYPES:
+        return False
+    misfits = con.execute(
+        db.fill(db.load_sql("import_append_id_misfits"), {"id_type": duck_type}), {"new": str(final)}
+    ).fetchone()[0]
+    return int(misfits) == 0
+
+
+def _part_columns(old: dict[str, str], new: dict[str, str], ids_fit: bool = False) -> str | None:
+    """The select list of the new part: its own columns, cast to text where the table in use holds a column as
+    text (and order ids to its integer type when `ids_fit`); None when a column's kind differs otherwise, so the
+    files of one folder would disagree (the engine refuses such a folder: Engine._check_file_types)."""
+
+    def kind(duck_type: str) -> str | None:
+        k = validate.type_kind(duck_type)
+        return _KIND_FAMILY.get(k, k)
+
+    out = []
+    for column, duck_type in new.items():
+        q = ident(column)
+        if column == "customer_id" or column not in old:
+            out.append(q)
+            continue
+        mine, theirs = kind(duck_type), kind(old[column])
+        if mine is None or theirs is None or mine == theirs:
+            out.append(q)
+        elif theirs == "text":
+            out.append(f"cast({q} as varchar) as {q}")
+        elif column == "order_id" and ids_fit:
+            out.append(f"cast({q} as {old[column].upper()}) as {q}")
+        else:
+            return None
+    return ", ".join(out)
 
 
 def _recount_fresh(merged: Path, old_rows: int, summary: Summary) -> None:
@@ -897,7 +987,104 @@ def _publish(final: Path, table: str, data_dir: Path) -> tuple[Path, Path | None
     return target, kept
 
 
+def _publish_part(part: Path, table: str, data_dir: Path) -> tuple[Path, Path | None]:
+    """Add the checked new rows as one more file of DATA_DIR/TABLE/ (written aside in the stage, then renamed
+    in, so a reader sees the whole file or none); a single TABLE.parquet becomes that folder first, the file
+    moved in as its first part. The previous version is kept under _history as links (no bytes copied)."""
+    file, folder = data_dir / f"{table}.parquet", data_dir / table
+    history_dir = data_dir / HISTORY_DIR / table
+    history_dir.mkdir(parents=True, exist_ok=True)
+    now = dt.datetime.now(dt.UTC)
+    stamp = now.strftime(_STAMP_FORMAT)
+    _fsync(part)
+    _pause("written")
+    if file.is_file() and folder.exists():
+        # Left by a conversion that was stopped before it removed TABLE.parquet (below): the file is the table
+        # in use (db.find_table), the folder never was; it is kept under _history like a replaced table.
+        os.replace(folder, history_dir / stamp)
+        stamp = (now + dt.timedelta(microseconds=1)).strftime(_STAMP_FORMAT)
+    if file.is_file():
+        kept = history_dir / f"{stamp}.parquet"
+        _link(file, kept)
+        _fsync(history_dir)
+        _pause("history")
+        # Convert once. The folder is built in the stage (the old file linked in as part 1, the new rows as
+        # part 2) and renamed into the data folder whole, next to TABLE.parquet, which still wins
+        # (db.find_table), so readers see the old table; removing the file then switches them to the folder
+        # in one step. A crash before the rename leaves only the stage (removed by the next import); a crash
+        # between the rename and the removal leaves both, the old table still in use, and the next append
+        # puts the folder aside (above) and converts again: the new rows are never half in.
+        staged = part.parent.parent / "folder" / table
+        staged.mkdir(parents=True)
+        mtime = dt.datetime.fromtimestamp(file.stat().st_mtime, dt.UTC)
+        _link(file, staged / _part_name(1, mtime))
+        target = staged / _part_name(2, now)
+        os.replace(part, target)
+        _fsync(staged)
+        os.replace(staged, folder)
+        _fsync(data_dir)
+        _pause("converted")
+        file.unlink()
+        _fsync(data_dir)
+        target = folder / target.name
+    else:
+        kept = _keep_links(folder, history_dir, stamp)
+        _pause("history")
+        taken = [int(m.group(1)) for f in folder.iterdir() if (m := _PART.match(f.name))]
+        target = folder / _part_name(max(taken, default=len(list(folder.iterdir()))) + 1, now)
+        os.replace(part, target)
+        _fsync(folder)
+    _pause("replaced")
+    if kept is not None:
+        _prune(history_dir)
+    return target, kept
+
+
+def _part_name(seq: int, at: dt.datetime) -> str:
+    """part-000002-20261202T061500Z.parquet: the sequence number orders the parts, the time (UTC) says when."""
+    return f"part-{seq:06d}-{at.strftime('%Y%m%dT%H%M%SZ')}.parquet"
+
+
+def _keep_links(folder: Path, history_dir: Path, stamp: str) -> Path | None:
+    """The folder's files as links under _history/TABLE/STAMP/ (built aside, then renamed, so a kept version is
+    whole); None where the file system has no hard links (copying a large table on every append would cost
+    what appending as a new file saves)."""
+    aside = history_dir / f".{stamp}.tmp"
+    aside.mkdir()
+    try:
+        for f in db.table_files(folder):
+            os.link(f, aside / f.name)
+    except OSError:
+        shutil.rmtree(aside, ignore_errors=True)
+        return None
+    _fsync(aside)
+    kept = history_dir / stamp
+    os.replace(aside, kept)
+    _fsync(history_dir)
+    return kept
+
+
+def _link(source: Path, target: Path, symlink: bool = False) -> None:
+    """target as a hard link of source (the same bytes, nothing copied), else a symbolic link (`symlink`: for
+    a check in the stage) or a copy."""
+    try:
+        os.link(source, target)
+        return
+    except OSError:
+        pass
+    if symlink:
+        try:
+            os.symlink(source.resolve(), target)
+            return
+        except OSError:
+            pass
+    shutil.copy2(source, target)
+    _fsync(target)
+
+
 def _prune(history_dir: Path) -> None:
+    for stale in history_dir.glob(".*.tmp"):  # a kept version left half built by a crash
+        shutil.rmtree(stale, ignore_errors=True)
     entries = sorted((p for p in history_dir.iterdir() if _STAMP.match(p.name)), key=lambda p: p.name, reverse=True)
     for old in entries[HISTORY_KEEP:]:
         if old.is_dir():

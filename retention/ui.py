@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
+import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,7 +104,7 @@ def _open(data_dir: str, version: str, timezone: str, _settings: Settings) -> db
 
 def open_data(settings: Settings) -> db.Dataset:
     data_dir = Path(settings.data_dir)
-    version = db.data_version(data_dir) if data_dir.is_dir() else "missing"
+    version = _checked_version(data_dir)
     ds = _open(str(data_dir), version, settings.timezone, settings)
     try:
         db.engine(ds)
@@ -207,6 +209,7 @@ def setup(page_key: str, needs_data: bool = True) -> Context:
         st.stop()
     for warning in db.warnings(ds):
         st.warning(t("common.table_left_out", message=warning), icon=":material/warning:")
+    _note_refresh(ds, settings)
     params = _sidebar(ds, settings)
     _sync_url()
     _saved_views(page, settings)
@@ -302,6 +305,7 @@ def _sidebar(ds: db.Dataset, settings: Settings) -> Params:
                 filters[attr] = current
         ss["filters"] = filters
         st.caption(t("common.data_as_of", date=i18n.fmt_date(latest)))
+        _refresh_caption()
     window_map = ss.get("window_map") or {}
     window_by = ss.get("window_by") if window_map else None
     try:
@@ -682,5 +686,77 @@ def import_history(table: str, data_dir: Path, timezone: str) -> None:
         if right.button(t("import.restore"), key=f"restore_{table}_{v.name}", icon=":material/restore:"):
             try:
                 st.success(importer.restore(table, data_dir, v.name, timezone))
+                data_changed()
             except InputError as exc:
                 st.error(str(exc))
+
+
+# -- new data while the app runs (issue 23) -------------------------------------------------------------------
+
+# A session looks at the data files (a stat of each, never their contents: db.data_version) at most this often;
+# a rerun in between uses the version it saw last. Tests set it to 0.
+VERSION_CHECK_SECONDS = 2.0
+
+
+def _checked_version(data_dir: Path) -> str:
+    """The data version of data_dir, looked up again when the session last looked VERSION_CHECK_SECONDS ago
+    or more (session key `_data_check`: folder, monotonic time, version)."""
+    ss = st.session_state
+    now = time.monotonic()
+    seen = ss.get("_data_check")
+    if seen and seen[0] == str(data_dir) and now - seen[1] < VERSION_CHECK_SECONDS:
+        return seen[2]
+    version = db.data_version(data_dir) if data_dir.is_dir() else "missing"
+    ss["_data_check"] = (str(data_dir), now, version)
+    return version
+
+
+def data_changed() -> None:
+    """Forget when this session last looked at the data files (after it wrote them: the Import page), so the
+    next run of a page opens the new version at once."""
+    st.session_state.pop("_data_check", None)
+
+
+def _last_change(data_dir: Path) -> float | None:
+    """When a table file of the folder was last written (the newest mtime, seconds since the epoch)."""
+    times = [
+        f.stat().st_mtime
+        for name in db.TABLES
+        if (path := db.find_table(data_dir, name)) is not None
+        for f in db.table_files(path)
+    ]
+    return max(times, default=None)
+
+
+def _note_refresh(ds: db.Dataset, settings: Settings) -> None:
+    """When the data version changed since this session last saw it: a toast, and the note under "data as
+    of" (session key `_data_refreshed`: time, orders added or None). The caches need nothing: every cache key
+    holds the Dataset (its version), so the new version is computed afresh and the old one ages out. An as-of
+    date at the old last day moves on with the data (it stood for "the latest")."""
+    ss = st.session_state
+    meta = db.engine(ds).meta
+    rows = meta.get("order_rows")
+    seen = ss.get("_data_seen")  # (folder, version, order rows, default as-of)
+    ss["_data_seen"] = (ds.data_dir, ds.version, rows, meta.get("default_as_of"))
+    if not seen or seen[0] != ds.data_dir or seen[1] == ds.version:
+        return
+    if seen[3] is not None and ss.get("as_of") == seen[3]:
+        ss["as_of"] = None
+    changed = _last_change(Path(ds.data_dir))
+    zone = zoneinfo.ZoneInfo(settings.timezone)  # checked by the settings
+    at = dt.datetime.fromtimestamp(changed if changed is not None else time.time(), zone).strftime("%H:%M")
+    added = rows - seen[2] if rows is not None and seen[2] is not None and rows > seen[2] else None
+    ss["_data_refreshed"] = (at, added)
+    st.toast(_refresh_text(at, added), icon=":material/sync:")
+
+
+def _refresh_text(at: str, added: int | None) -> str:
+    if added:
+        return t("common.data_refreshed_added", time=at, n=i18n.fmt_int(added))
+    return t("common.data_refreshed", time=at)
+
+
+def _refresh_caption() -> None:
+    refreshed = st.session_state.get("_data_refreshed")
+    if refreshed:
+        st.caption(_refresh_text(*refreshed))

@@ -248,7 +248,7 @@ def test_append_adds_only_new_orders(tmp_path):
     ]
     s = result.summary
     assert (s.skipped_existing, s.rows_written, s.orders, s.refunds) == (2, 1, 1, 0)
-    assert result.message.startswith(f"orders: 1 rows from {second} added to {data / 'orders.parquet'}")
+    assert result.message.startswith(f"orders: 1 rows from {second} added to {data / 'orders' / 'part-000002-'}")
     assert "already in the table (same order_id), skipped: 2" in s.lines()
     assert importer.history("orders", data)[0].path.read_bytes() == old
 

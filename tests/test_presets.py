@@ -16,18 +16,25 @@ D = dt.date
 
 
 def orders_of(data: Path, timezone: str = "UTC", extra: tuple[str, ...] = ()) -> list[tuple]:
-    """(customer_id, order_date in the zone, amount, order_id, *extra) of every row, sorted."""
-    frame = pl.read_parquet(data / "orders.parquet")
-    at = frame["ordered_at"]
-    if isinstance(at.dtype, pl.Datetime) and at.dtype.time_zone:
-        day = at.dt.convert_time_zone(timezone).dt.date()
-    else:
-        day = at.cast(pl.Date)
-    frame = frame.with_columns(day.alias("order_date"))
-    for column, kind in (("order_id", pl.Utf8), ("amount", pl.Float64)):
-        if column not in frame.columns:
-            frame = frame.with_columns(pl.lit(None, kind).alias(column))
-    return sorted(frame.select("customer_id", "order_date", "amount", "order_id", *extra).iter_rows())
+    """(customer_id, order_date in the zone, amount, order_id, *extra) of every row, sorted: of orders.parquet,
+    or of every file of an orders/ folder (an append adds one), each file read with its own types."""
+    from retention.db import find_table, table_files
+
+    rows = []
+    for file in table_files(find_table(data, "orders")):
+        frame = pl.read_parquet(file)
+        at = frame["ordered_at"]
+        if isinstance(at.dtype, pl.Datetime) and at.dtype.time_zone:
+            day = at.dt.convert_time_zone(timezone).dt.date()
+        else:
+            day = at.cast(pl.Date)
+        frame = frame.with_columns(day.alias("order_date"))
+        for column, kind in (("order_id", pl.Utf8), ("amount", pl.Float64)):
+            if column not in frame.columns:
+                frame = frame.with_columns(pl.lit(None, kind).alias(column))
+        frame = frame.with_columns(pl.col("order_id").cast(pl.Utf8), pl.col("amount").cast(pl.Float64))
+        rows += frame.select("customer_id", "order_date", "amount", "order_id", *extra).iter_rows()
+    return sorted(rows)
 
 
 SHOPIFY = """Name,Email,Financial Status,Paid at,Fulfillment Status,Currency,Subtotal,Shipping,Taxes,Total,Discount Code,Created at,Lineitem quantity,Lineitem name,Lineitem price,Refunded Amount,Source,Cancelled at,Id,Location
