@@ -15,7 +15,7 @@ import polars as pl
 from retention import db
 from retention.errors import InputError
 from retention.params import PERIODS, Params, check_range, make_params
-from retention.settings import load_settings, parse_pairs, parse_window_map
+from retention.settings import load_settings, location, parse_pairs, parse_window_map
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -149,7 +149,10 @@ def build_parser() -> ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=ArgumentParser)
     for name, report in REPORTS.items():
         p = sub.add_parser(name, help=report.help)
-        p.add_argument("--data", type=Path, help="data folder (default: RETENTION_DATA_DIR)")
+        p.add_argument(
+            "--data", type=location, help="data folder (a URL such as hdfs://... or s3a://... on Spark; "
+            "default: RETENTION_DATA_DIR)",
+        )  # fmt: skip
         p.add_argument(
             "--as-of", dest="as_of", type=_date, metavar="YYYY-MM-DD",
             help="the day the analysis stands on, T (default: the latest order date)",

@@ -76,6 +76,11 @@ def open_dataset(
     """
     if (engine_name or _configured_engine()) == "spark":
         return _open_spark(str(data_dir), timezone, today, cache_dir, use_cache, strict)
+    if isinstance(data_dir, str) and "://" in data_dir and not data_dir.startswith("file://"):
+        raise InputError(
+            f"{data_dir} is a URL; DuckDB reads local folders only. Set RETENTION_ENGINE=spark (or --engine spark) "
+            "to read it with Spark, or copy the data to a local folder."
+        )
     data_dir = Path(data_dir)
     ds = folder_dataset(data_dir, timezone)
     with _engines_lock:

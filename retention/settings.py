@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from functools import lru_cache
 from pathlib import Path
@@ -43,6 +44,14 @@ def parse_pairs(raw: object, what: str) -> dict[str, str]:
     return out
 
 
+def location(text: str) -> Path | str:
+    """A data or cache location: a URL Spark reads (hdfs://, s3a://, ...) stays text, since a Path would fold
+    its `//`; anything else is a local Path (the DuckDB engine reads local folders only)."""
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", text) and not text.startswith("file://"):
+        return text
+    return Path(text)
+
+
 def parse_window_map(raw: object) -> dict[str, int]:
     out: dict[str, int] = {}
     for key, value in parse_pairs(raw, "window map").items():
@@ -61,7 +70,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="RETENTION_", env_file=".env", extra="ignore")
 
-    data_dir: Path = Path("data/sample")
+    data_dir: Path | str = Path("data/sample")  # text only for a URL Spark reads (location())
     timezone: str = "UTC"
     currency: str = "USD"
     language: Literal["en", "zh"] = "en"
@@ -78,7 +87,7 @@ class Settings(BaseSettings):
     memory_limit: str = "8GB"
     threads: int | None = None
     temp_dir: Path | None = None
-    cache_dir: Path | None = None
+    cache_dir: Path | str | None = None
     # Profit, acquisition cost, predictions, win-back and slowing (METRICS.md "Parameters").
     margin: float = Field(1.0, gt=0, le=1)
     acquisition_cost: float | None = Field(None, ge=0)
@@ -104,6 +113,11 @@ class Settings(BaseSettings):
     @classmethod
     def _window_map(cls, raw: object) -> dict[str, int]:
         return parse_window_map(raw)
+
+    @field_validator("data_dir", "cache_dir", mode="before")
+    @classmethod
+    def _location(cls, raw: object) -> object:
+        return location(raw) if isinstance(raw, str) else raw
 
     @field_validator("spark_conf", mode="before")
     @classmethod

@@ -40,8 +40,8 @@ from retention.tables import TABLES, Dataset, TableInfo, data_version
 _SESSION_LOCK = threading.Lock()
 _session: Any = None
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
-# Parameters whose SQL type a Python value cannot tell (an empty list, a None).
-_PARAM_TYPES = {"wmap_days": "array<int>", "acquisition_cost": "double"}
+# DuckDB's `describe` of a table, as retention/queries/predict.py asks for a base table's columns.
+_DESCRIBE = re.compile(r"^\s*select\s+column_name\s+from\s+\(\s*describe\s+([A-Za-z_][A-Za-z0-9_]*)\s*\)\s*$", re.I)
 _CREATE = re.compile(
     r"^\s*create\s+or\s+replace\s+(?P<kind>table|view)\s+(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*"
     r"(?:\((?P<columns>[^()]*)\)\s*$|as\b)",
@@ -86,18 +86,28 @@ def session(master: str | None = None, remote: str | None = None, conf: dict[str
 
             s = get_settings()
             master, remote, conf = (None if s.spark_remote else s.spark_master), s.spark_remote, s.spark_conf
+            if _under_spark_submit() and "spark_master" not in s.model_fields_set:
+                master = None  # spark-submit --master decides
         from pyspark.sql import SparkSession
 
         builder = SparkSession.builder.appName("retention")
-        builder = builder.remote(remote) if remote else builder.master(master or "local[*]")
+        if remote:
+            builder = builder.remote(remote)
+        elif master is not None or not _under_spark_submit():
+            builder = builder.master(master or "local[*]")
         conf = {"spark.ui.showConsoleProgress": "false", "spark.log.level": "ERROR", **(conf or {})}
-        if not remote and (master or "local").startswith("local"):
+        if not remote and (master or ("" if _under_spark_submit() else "local")).startswith("local"):
             # One machine: a few shuffle partitions instead of 200 (adaptive execution coalesces them further).
             conf.setdefault("spark.sql.shuffle.partitions", str(max(4, 2 * (os.cpu_count() or 2))))
         for key, value in conf.items():
             builder = builder.config(key, value)
         _session = builder.getOrCreate()
         return _session
+
+
+def _under_spark_submit() -> bool:
+    """Started by spark-submit (which launched the JVM and passes its gateway): its --master and --conf hold."""
+    return "PYSPARK_GATEWAY_PORT" in os.environ
 
 
 def stop_session() -> None:
@@ -221,24 +231,14 @@ class SparkEngine:
     # -- running SQL -------------------------------------------------------------------------
 
     def _args(self, text: str, params: dict | None) -> dict:
-        from pyspark.sql import functions as F
-
+        """The parameters a DuckDB text uses, as Spark binds them: Python values (a list becomes an array
+        literal, None a null); the translator casts each `:name` marker to the type DuckDB gives it."""
         used = params_of(text)
-        given = {k: v for k, v in (params or {}).items() if k in used}
+        given = {k: list(v) if isinstance(v, tuple) else v for k, v in (params or {}).items() if k in used}
         missing = used - given.keys()
         if missing:
             raise ValueError(f"SQL parameters not given: {sorted(missing)}")
-        out = {}
-        for key, value in given.items():
-            typed = _PARAM_TYPES.get(key)
-            if isinstance(value, (list, tuple)):
-                col = F.array(*[F.lit(v) for v in value])
-                out[key] = col.cast(typed or ("array<string>" if not value else col_type(value)))
-            elif value is None:
-                out[key] = F.lit(None).cast(typed or "string")
-            else:
-                out[key] = F.lit(value)
-        return out
+        return given
 
     def _df(self, query: str, params: dict | None, name: str):
         """A Spark DataFrame of DuckDB SQL text."""
@@ -251,7 +251,11 @@ class SparkEngine:
         from pyspark.errors import PySparkException
 
         name = name or _known_texts().get(query, "query")
+        described = _DESCRIBE.match(query)
+        if described:  # a table's columns: Spark's schema, no SQL (Spark has no `describe` as a subquery)
+            return pl.DataFrame({"column_name": self.spark.table(described.group(1)).columns}, schema={"column_name": pl.String})
         df = self._df(query, params, name)
+        _describe(self.spark, f"retention {name}")
         try:
             table = df.toArrow()
         except PySparkException as exc:
@@ -300,6 +304,7 @@ class SparkEngine:
             df.createOrReplaceTempView(table)
             return
         path = join(self._build_dir, table)
+        _describe(self.spark, f"retention base {table}")
         df.write.mode("overwrite").parquet(path)
         self._written[table] = table
         self.spark.read.parquet(path).createOrReplaceTempView(table)
@@ -322,7 +327,10 @@ class SparkEngine:
             if location is None:
                 continue
             try:
-                df = self.spark.read.option("mergeSchema", "true").parquet(location)
+                reader = self.spark.read
+                if not location.endswith(".parquet"):  # a folder: files may add columns (DuckDB's union_by_name)
+                    reader = reader.option("mergeSchema", "true")
+                df = reader.parquet(location)
                 schema = df.schema
             except PySparkException as exc:
                 if name == "orders":
@@ -360,20 +368,15 @@ class SparkEngine:
         self.loaded_from = target
 
 
+def _describe(spark, text: str) -> None:
+    """Name the next jobs of this thread (the Spark UI and the event log show the SQL file that ran)."""
+    try:
+        spark.sparkContext.setLocalProperty("spark.job.description", text)
+    except Exception:  # Spark Connect: no SparkContext on the client
+        pass
+
+
 # -- the base cache ---------------------------------------------------------------------------------
-
-
-def col_type(values: list | tuple) -> str:
-    first = values[0]
-    if isinstance(first, bool):
-        return "array<boolean>"
-    if isinstance(first, int):
-        return "array<int>"
-    if isinstance(first, float):
-        return "array<double>"
-    if isinstance(first, dt.date):
-        return "array<date>"
-    return "array<string>"
 
 
 def cache_folder(cache_dir: str, ds: Dataset) -> str:

@@ -111,3 +111,24 @@ def test_cli_engine_option(tmp_path):
     assert res.returncode == 2 and "--engine" in res.stderr and "Traceback" not in res.stderr
     res = run_cli("status", "--data", tmp_path, env={"RETENTION_SPARK_CONF": "nonsense"})
     assert res.returncode == 2 and "RETENTION_SPARK_CONF" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_remote_locations_stay_urls(monkeypatch):
+    """A URL Spark reads keeps its `//` (a Path would fold it); a local folder is a Path as before."""
+    from pathlib import Path
+
+    _clean_env(monkeypatch)
+    monkeypatch.setenv("RETENTION_DATA_DIR", "hdfs:///shop/data")
+    monkeypatch.setenv("RETENTION_CACHE_DIR", "s3a://bucket/cache")
+    s = load_settings(_env_file=None)
+    assert (s.data_dir, s.cache_dir) == ("hdfs:///shop/data", "s3a://bucket/cache")
+    monkeypatch.setenv("RETENTION_DATA_DIR", "data/shop")
+    monkeypatch.delenv("RETENTION_CACHE_DIR")
+    s = load_settings(_env_file=None)
+    assert s.data_dir == Path("data/shop") and isinstance(s.data_dir, Path) and s.cache_dir is None
+
+
+def test_duckdb_refuses_a_url_clearly():
+    res = run_cli("status", "--data", "s3a://bucket/shop", "--engine", "duckdb")
+    assert res.returncode == 2 and "s3a://bucket/shop" in res.stderr and "spark" in res.stderr
+    assert "Traceback" not in res.stderr
