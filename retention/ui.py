@@ -94,24 +94,31 @@ def visible_pages(role: str) -> list[Page]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _open(data_dir: str, version: str, timezone: str, _settings: Settings) -> db.Dataset:
-    # Keyed by the data version, so a changed folder is read again; the engine itself is shared by all sessions.
+def _open(data_dir: str, version: str, timezone: str, _settings: Settings, engine: str = "duckdb") -> db.Dataset:
+    # Keyed by the data version (and the engine), so a changed folder is read again; the engine itself is shared
+    # by all sessions (on Spark: the process's one SparkSession, retention/spark_engine.session).
     s = _settings
     return db.open_dataset(
-        data_dir, timezone, memory_limit=s.memory_limit, threads=s.threads, temp_dir=s.temp_dir, cache_dir=s.cache_dir
-    )
+        data_dir, timezone, memory_limit=s.memory_limit, threads=s.threads, temp_dir=s.temp_dir, cache_dir=s.cache_dir,
+        engine_name=engine,
+    )  # fmt: skip
 
 
 def open_data(settings: Settings) -> db.Dataset:
     data_dir = Path(settings.data_dir)
     version = _checked_version(data_dir)
-    ds = _open(str(data_dir), version, settings.timezone, settings)
+    ds = _open(str(data_dir), version, settings.timezone, settings, settings.engine)
     try:
         db.engine(ds)
     except InputError:
         _open.clear()
-        ds = _open(str(data_dir), version, settings.timezone, settings)
+        ds = _open(str(data_dir), version, settings.timezone, settings, settings.engine)
     return ds
+
+
+def on_spark(settings: Settings) -> bool:
+    """Whether the reports run on Apache Spark (RETENTION_ENGINE=spark): slower pages, spinners that say so."""
+    return settings.engine == "spark"
 
 
 def _init_state(settings: Settings) -> None:
@@ -186,6 +193,7 @@ def setup(page_key: str, needs_data: bool = True) -> Context:
     _init_state(settings)
     ss = st.session_state
     i18n.set_language(ss["lang"])
+    i18n.set_variant("spark" if on_spark(settings) else None)
     st.set_page_config(
         page_title=f"{t('pages.' + page_key)} · {t('common.product')}", page_icon=page.icon, layout="wide"
     )
@@ -199,7 +207,7 @@ def setup(page_key: str, needs_data: bool = True) -> Context:
         _sync_url()
         return Context(None, None, settings)  # type: ignore[arg-type]
     try:
-        with st.spinner(t("common.loading_data")):
+        with st.spinner(t("common.loading_data_spark") if on_spark(settings) else t("common.loading_data")):
             ds = open_data(settings)
     except InputError as exc:
         st.error(t("common.data_error", message=str(exc)), icon=":material/error:")
@@ -305,6 +313,8 @@ def _sidebar(ds: db.Dataset, settings: Settings) -> Params:
                 filters[attr] = current
         ss["filters"] = filters
         st.caption(t("common.data_as_of", date=i18n.fmt_date(latest)))
+        if on_spark(settings):
+            st.caption(t("common.engine_spark"))
         _refresh_caption()
     window_map = ss.get("window_map") or {}
     window_by = ss.get("window_by") if window_map else None
