@@ -436,6 +436,29 @@ def range_table(tree: exp.Expression) -> exp.Expression:
     return tree
 
 
+# DuckDB functions whose Spark twin has another name and the same arguments and meaning.
+RENAMED = {
+    "epoch_us": "unix_micros",  # microseconds since 1970-01-01 00:00 UTC of a timestamp with time zone
+}
+
+
+def renamed_functions(tree: exp.Expression) -> exp.Expression:
+    """renamed_functions: the functions of RENAMED, called by their Spark name."""
+
+    def fix(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Anonymous) and node.name.lower() in RENAMED:
+            return exp.Anonymous(this=RENAMED[node.name.lower()], expressions=node.expressions)
+        if isinstance(node, exp.Func) and not isinstance(node, exp.Anonymous):
+            sql_name = node.sql_name().lower() if hasattr(node, "sql_name") else ""
+            if sql_name in RENAMED:
+                return exp.Anonymous(
+                    this=RENAMED[sql_name], expressions=[a for a in node.args.values() if isinstance(a, exp.Expression)]
+                )
+        return node
+
+    return tree.transform(fix, copy=False)
+
+
 REWRITES = (
     date_minus_date,
     generator_in_cast,
@@ -445,6 +468,7 @@ REWRITES = (
     ordered_list,
     decimal_literals,
     range_table,
+    renamed_functions,
 )
 
 

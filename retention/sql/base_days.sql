@@ -26,8 +26,15 @@ per_day as (
     group by customer_id, order_date
 ),
 final as (
-    select i.cid, p.* exclude (customer_id)
-        replace (cast(p.n_rows as integer) as n_rows, cast(p.n_act as integer) as n_act)
+    select
+        i.cid,
+        p.order_date,
+        cast(p.n_rows as integer) as n_rows,
+        cast(p.n_act as integer) as n_act,
+        p.amount,
+        p.cost_sum,
+        p.amount_costed,
+        p.amount_uncosted
     from per_day p
     join ids i on i.customer_id = p.customer_id
 )
