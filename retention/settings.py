@@ -140,7 +140,9 @@ class Settings(BaseSettings):
                 "both set; set only one: the Spark Connect URL, or the master of a session started here"
             )
         if self.spark_remote is not None and not self.spark_remote.startswith("sc://"):
-            raise ValueError(f"RETENTION_SPARK_REMOTE: '{self.spark_remote}' is not a Spark Connect URL (sc://host:15002)")
+            raise ValueError(
+                f"RETENTION_SPARK_REMOTE: '{self.spark_remote}' is not a Spark Connect URL (sc://host:15002)"
+            )
         return self
 
     @field_validator("reason_categories", mode="before")

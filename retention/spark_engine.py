@@ -253,7 +253,9 @@ class SparkEngine:
         name = name or _known_texts().get(query, "query")
         described = _DESCRIBE.match(query)
         if described:  # a table's columns: Spark's schema, no SQL (Spark has no `describe` as a subquery)
-            return pl.DataFrame({"column_name": self.spark.table(described.group(1)).columns}, schema={"column_name": pl.String})
+            return pl.DataFrame(
+                {"column_name": self.spark.table(described.group(1)).columns}, schema={"column_name": pl.String}
+            )
         df = self._df(query, params, name)
         _describe(self.spark, f"retention {name}")
         try:
@@ -385,8 +387,16 @@ def cache_folder(cache_dir: str, ds: Dataset) -> str:
 
 
 def default_cache_dir(data_dir: str) -> str:
-    """Beside the data, as for DuckDB (RETENTION_CACHE_DIR overrides)."""
-    return join(data_dir, ".retention-cache")
+    """Beside the data, as for DuckDB (RETENTION_CACHE_DIR overrides); a local folder that cannot be written
+    falls back to the user's cache, as DuckDB's (base.cache_dirs)."""
+    local = local_path(data_dir)
+    if local is None:
+        return join(data_dir, ".retention-cache")
+    for folder in base.cache_dirs(local, None):
+        existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
+        if existing is not None and os.access(existing, os.W_OK):
+            return str(folder)
+    return str(base.cache_dirs(local, None)[-1])
 
 
 def load_cache(ds: Dataset, cache_dir: str, data_dir: str) -> SparkEngine | None:
@@ -521,7 +531,11 @@ def dataset(data_dir: str, timezone: str) -> Dataset:
 
         ds = folder_dataset(local, timezone)
         return Dataset(ds.data_dir, ds.version, timezone, engine="spark")
-    files = [f for f in _listing(session(), data_dir) if f[0].split("/", 1)[0] in {*TABLES, *(f"{t}.parquet" for t in TABLES)}]
+    files = [
+        f
+        for f in _listing(session(), data_dir)
+        if f[0].split("/", 1)[0] in {*TABLES, *(f"{t}.parquet" for t in TABLES)}
+    ]
     if not any(rel.split("/", 1)[0] in ("orders", "orders.parquet") for rel, _, _ in files):
         raise InputError(
             f"{data_dir} has no orders table: expected {join(data_dir, 'orders.parquet')} or a folder "
