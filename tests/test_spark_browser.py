@@ -96,11 +96,14 @@ def test_two_pages_on_spark(spark_app, browser):
         page = context.new_page()
         page.goto(f"{url}/?lang=en", wait_until="domcontentloaded")
         page.get_by_text(i18n.t("common.loading_data_spark")).wait_for(timeout=RENDER_MS)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "spark_loading_en.png"))
         rendered(page, "spark_overview_en")
         assert page.get_by_text(i18n.t("common.engine_spark")).count() == 1
         assert metric_value(page, i18n.t("overview.customers")) == i18n.fmt_int(facts["customers"])
         assert metric_value(page, i18n.t("overview.active")) == i18n.fmt_int(facts["active"])
         assert metric_value(page, i18n.t("overview.orders")) == i18n.fmt_int(facts["order_rows"])
+        assert metric_value(page, i18n.t("overview.revenue")) == i18n.fmt_money(facts["revenue"], "USD")
     finally:
         context.close()
 
