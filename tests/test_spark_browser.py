@@ -37,6 +37,8 @@ def spark_app(tmp_path_factory, request):
     env = {
         "RETENTION_ENGINE": "spark", "RETENTION_SPARK_MASTER": "local[2]", "RETENTION_CACHE_DIR": str(tmp / "cache"),
         "RETENTION_TIMEZONE": TIMEZONE, "RETENTION_LANGUAGE": "en",
+        # As tests/test_spark.py's session: a few shuffle partitions for small data, no Spark UI.
+        "RETENTION_SPARK_CONF": "spark.sql.shuffle.partitions=4,spark.ui.enabled=false",
     }  # fmt: skip
     proc, url = start_server(data, extra_env=env)
     try:
