@@ -105,8 +105,12 @@ def _open(data_dir: str, version: str, timezone: str, _settings: Settings, engin
 
 
 def open_data(settings: Settings) -> db.Dataset:
-    data_dir = Path(settings.data_dir)
-    version = _checked_version(data_dir)
+    if isinstance(settings.data_dir, str):  # a URL only Spark reads (settings.location keeps it text)
+        data_dir: Path | str = settings.data_dir
+        version = _checked_remote_version(settings)
+    else:
+        data_dir = Path(settings.data_dir)
+        version = _checked_version(data_dir)
     ds = _open(str(data_dir), version, settings.timezone, settings, settings.engine)
     try:
         db.engine(ds)
@@ -114,6 +118,36 @@ def open_data(settings: Settings) -> db.Dataset:
         _open.clear()
         ds = _open(str(data_dir), version, settings.timezone, settings, settings.engine)
     return ds
+
+
+# Listing a data folder at a URL (hdfs://, s3a://) is a Spark job: a session looks again at most this often.
+REMOTE_CHECK_SECONDS = 60.0
+
+
+def _checked_remote_version(settings: Settings) -> str:
+    """The data version of a data folder at a URL, as Spark lists it (spark_engine.dataset), under the same
+    session key as _checked_version; "url" on DuckDB, whose open_dataset refuses a URL with its message."""
+    location, ss, now = str(settings.data_dir), st.session_state, time.monotonic()
+    if not on_spark(settings):
+        return "url"
+    seen = ss.get("_data_check")
+    if seen and seen[0] == location and now - seen[1] < REMOTE_CHECK_SECONDS:
+        return seen[2]
+    from py4j.protocol import Py4JJavaError
+    from pyspark.errors import PySparkException
+
+    from retention import spark_engine
+
+    try:
+        version = spark_engine.dataset(location, settings.timezone).version
+    except (PySparkException, Py4JJavaError) as exc:  # the Java error names the cause (a missing FileSystem class)
+        why = exc.java_exception.toString() if isinstance(exc, Py4JJavaError) else str(exc)
+        raise InputError(
+            f"{location}: Spark cannot list this data folder ({why.strip().splitlines()[0][:300]}). Check the URL, "
+            "and that Spark has the file system's connector and credentials (RETENTION_SPARK_CONF)."
+        ) from None
+    ss["_data_check"] = (location, now, version)
+    return version
 
 
 def on_spark(settings: Settings) -> bool:
@@ -440,6 +474,8 @@ def _saved_views(page: Page, settings: Settings) -> None:
     from retention import views
 
     ss, user = st.session_state, st.session_state.get("user") or views.ANONYMOUS
+    if isinstance(settings.data_dir, str):  # data at a URL (Spark): no local folder to keep the views in
+        return
     with st.sidebar.expander(t("views.title"), icon=":material/bookmark:"):
         if ss.get("_view_error"):
             st.error(ss.pop("_view_error"))
