@@ -195,9 +195,9 @@ def duck_type(spark_type: Any) -> str:
 
 
 def _like_duckdb(frame: pl.DataFrame) -> pl.DataFrame:
-    """Spark's Arrow columns as DuckDB's: 32-bit and 64-bit integers kept (both engines cast the same), small
-    integers widened, decimals as Float64 only where DuckDB's are (never here: the SQL sums doubles), zoned
-    timestamps in UTC precision microseconds."""
+    """Spark's Arrow columns as DuckDB gives them. The SQL casts its outputs, and Spark's Arrow types are
+    DuckDB's for them (int32 INTEGER, int64 BIGINT, double, date32 DATE, string VARCHAR); what is left:
+    TINYINT/SMALLINT results widened to Int32 as DuckDB's arithmetic does, timestamps in microseconds."""
     casts = {}
     for name, dtype in frame.schema.items():
         if dtype in (pl.Int8, pl.Int16):
