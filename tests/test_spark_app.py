@@ -39,3 +39,12 @@ def test_data_at_a_url_spark_cannot_list_says_why(url_data, monkeypatch):
     (message,) = errors_of("spark", monkeypatch)
     assert "s3a://retention-test-bucket/data: Spark cannot list this data folder" in message
     assert "S3AFileSystem not found" in message  # no hadoop-aws connector here: the cause is named
+
+
+def test_import_page_with_data_at_a_url_writes_nothing(url_data, monkeypatch):
+    monkeypatch.setenv("RETENTION_ENGINE", "spark")
+    get_settings.cache_clear()
+    at = AppTest.from_file(str(ROOT / "pages" / "10_Import.py"), default_timeout=300)
+    at.run()
+    assert not at.exception and not at.error
+    assert "s3a://retention-test-bucket/data" in at.info[0].value and not at.get("file_uploader")
