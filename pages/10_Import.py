@@ -11,8 +11,11 @@ from retention.errors import InputError
 from retention.i18n import t
 
 ctx = ui.setup("import", needs_data=False)
-data_dir = Path(ctx.settings.data_dir)
 st.title(t("import.title"))
+if isinstance(ctx.settings.data_dir, str):  # data at a URL (Spark): the importer writes local folders only
+    st.info(t("import.remote", location=ctx.settings.data_dir), icon=":material/cloud:")
+    st.stop()
+data_dir = Path(ctx.settings.data_dir)
 st.caption(t("import.intro", data_dir=str(data_dir)))
 
 table = st.selectbox(t("import.table"), ui.TABLES, format_func=lambda n: t("import.table_" + n), key="import_table")

@@ -47,8 +47,17 @@ def language() -> str:
     return getattr(_state, "lang", "en")
 
 
+def set_variant(variant: str | None) -> None:
+    """Prefer KEY_VARIANT over KEY where the catalogue has it, in this thread (a Streamlit run): ui.setup sets
+    "spark" on the Spark engine, so every page's `t("common.computing")` spinner says `common.computing_spark`."""
+    _state.variant = variant
+
+
 def t(key: str, **kwargs: object) -> str:
     """The text for key in the current language (English, then the key itself, as fallbacks)."""
+    variant = getattr(_state, "variant", None)
+    if variant and f"{key}_{variant}" in catalogue("en"):
+        key = f"{key}_{variant}"
     text = catalogue(language()).get(key) or catalogue("en").get(key) or key
     return text.format(**kwargs) if kwargs else text
 

@@ -94,24 +94,65 @@ def visible_pages(role: str) -> list[Page]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _open(data_dir: str, version: str, timezone: str, _settings: Settings) -> db.Dataset:
-    # Keyed by the data version, so a changed folder is read again; the engine itself is shared by all sessions.
+def _open(data_dir: str, version: str, timezone: str, _settings: Settings, engine: str = "duckdb") -> db.Dataset:
+    # Keyed by the data version (and the engine), so a changed folder is read again; the engine itself is shared
+    # by all sessions (on Spark: the process's one SparkSession, retention/spark_engine.session).
     s = _settings
     return db.open_dataset(
-        data_dir, timezone, memory_limit=s.memory_limit, threads=s.threads, temp_dir=s.temp_dir, cache_dir=s.cache_dir
-    )
+        data_dir, timezone, memory_limit=s.memory_limit, threads=s.threads, temp_dir=s.temp_dir, cache_dir=s.cache_dir,
+        engine_name=engine,
+    )  # fmt: skip
 
 
 def open_data(settings: Settings) -> db.Dataset:
-    data_dir = Path(settings.data_dir)
-    version = _checked_version(data_dir)
-    ds = _open(str(data_dir), version, settings.timezone, settings)
+    if isinstance(settings.data_dir, str):  # a URL only Spark reads (settings.location keeps it text)
+        data_dir: Path | str = settings.data_dir
+        version = _checked_remote_version(settings)
+    else:
+        data_dir = Path(settings.data_dir)
+        version = _checked_version(data_dir)
+    ds = _open(str(data_dir), version, settings.timezone, settings, settings.engine)
     try:
         db.engine(ds)
     except InputError:
         _open.clear()
-        ds = _open(str(data_dir), version, settings.timezone, settings)
+        ds = _open(str(data_dir), version, settings.timezone, settings, settings.engine)
     return ds
+
+
+# Listing a data folder at a URL (hdfs://, s3a://) is a Spark job: a session looks again at most this often.
+REMOTE_CHECK_SECONDS = 60.0
+
+
+def _checked_remote_version(settings: Settings) -> str:
+    """The data version of a data folder at a URL, as Spark lists it (spark_engine.dataset), under the same
+    session key as _checked_version; "url" on DuckDB, whose open_dataset refuses a URL with its message."""
+    location, ss, now = str(settings.data_dir), st.session_state, time.monotonic()
+    if not on_spark(settings):
+        return "url"
+    seen = ss.get("_data_check")
+    if seen and seen[0] == location and now - seen[1] < REMOTE_CHECK_SECONDS:
+        return seen[2]
+    from py4j.protocol import Py4JJavaError
+    from pyspark.errors import PySparkException
+
+    from retention import spark_engine
+
+    try:
+        version = spark_engine.dataset(location, settings.timezone).version
+    except (PySparkException, Py4JJavaError) as exc:  # the Java error names the cause (a missing FileSystem class)
+        why = exc.java_exception.toString() if isinstance(exc, Py4JJavaError) else str(exc)
+        raise InputError(
+            f"{location}: Spark cannot list this data folder ({why.strip().splitlines()[0][:300]}). Check the URL, "
+            "and that Spark has the file system's connector and credentials (RETENTION_SPARK_CONF)."
+        ) from None
+    ss["_data_check"] = (location, now, version)
+    return version
+
+
+def on_spark(settings: Settings) -> bool:
+    """Whether the reports run on Apache Spark (RETENTION_ENGINE=spark): slower pages, spinners that say so."""
+    return settings.engine == "spark"
 
 
 def _init_state(settings: Settings) -> None:
@@ -186,6 +227,7 @@ def setup(page_key: str, needs_data: bool = True) -> Context:
     _init_state(settings)
     ss = st.session_state
     i18n.set_language(ss["lang"])
+    i18n.set_variant("spark" if on_spark(settings) else None)
     st.set_page_config(
         page_title=f"{t('pages.' + page_key)} · {t('common.product')}", page_icon=page.icon, layout="wide"
     )
@@ -199,7 +241,7 @@ def setup(page_key: str, needs_data: bool = True) -> Context:
         _sync_url()
         return Context(None, None, settings)  # type: ignore[arg-type]
     try:
-        with st.spinner(t("common.loading_data")):
+        with st.spinner(t("common.loading_data_spark") if on_spark(settings) else t("common.loading_data")):
             ds = open_data(settings)
     except InputError as exc:
         st.error(t("common.data_error", message=str(exc)), icon=":material/error:")
@@ -305,6 +347,8 @@ def _sidebar(ds: db.Dataset, settings: Settings) -> Params:
                 filters[attr] = current
         ss["filters"] = filters
         st.caption(t("common.data_as_of", date=i18n.fmt_date(latest)))
+        if on_spark(settings):
+            st.caption(t("common.engine_spark"))
         _refresh_caption()
     window_map = ss.get("window_map") or {}
     window_by = ss.get("window_by") if window_map else None
@@ -430,6 +474,8 @@ def _saved_views(page: Page, settings: Settings) -> None:
     from retention import views
 
     ss, user = st.session_state, st.session_state.get("user") or views.ANONYMOUS
+    if isinstance(settings.data_dir, str):  # data at a URL (Spark): no local folder to keep the views in
+        return
     with st.sidebar.expander(t("views.title"), icon=":material/bookmark:"):
         if ss.get("_view_error"):
             st.error(ss.pop("_view_error"))
