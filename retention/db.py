@@ -85,10 +85,7 @@ def open_dataset(
     data_dir = Path(data_dir)
     ds = folder_dataset(data_dir, timezone)
     with _engines_lock:
-        engine = _engines.get(ds)
-        # Without the cache the caller wants the raw tables checked (validate): an engine read from a cache has none.
-        if engine is not None and (use_cache or engine.tables) and not (strict and engine.meta.get("dropped")):
-            _engines.move_to_end(ds)
+        if _reuse(ds, use_cache, strict):
             return ds
         folders = cache_dirs(data_dir, cache_dir) if use_cache else []
         engine = load_cache(ds, folders, lambda path: Engine(ds, database=path, **engine_opts))
@@ -108,10 +105,25 @@ def open_dataset(
             engine.meta["dropped"] = dict(engine.dropped)
             if folders:
                 save_cache(engine, folders)
-        _engines[ds] = engine
-        while len(_engines) > _MAX_ENGINES:
-            _engines.popitem(last=False)
+        _register(ds, engine)
     return ds
+
+
+def _reuse(ds: Dataset, use_cache: bool, strict: bool) -> bool:
+    """Whether the open engine of ds (if any) serves this call (marked most recently used); under the lock.
+    Without the cache the caller wants the raw tables checked (validate): an engine read from a cache has none."""
+    engine = _engines.get(ds)
+    if engine is not None and (use_cache or engine.tables) and not (strict and engine.meta.get("dropped")):
+        _engines.move_to_end(ds)
+        return True
+    return False
+
+
+def _register(ds: Dataset, engine: SqlEngine) -> None:
+    """Keep the engine of ds, dropping the least recently used beyond _MAX_ENGINES; under the lock."""
+    _engines[ds] = engine
+    while len(_engines) > _MAX_ENGINES:
+        _engines.popitem(last=False)
 
 
 def _configured_engine() -> str:
@@ -135,9 +147,7 @@ def _open_spark(
 
     ds = spark_engine.dataset(data_dir, timezone)
     with _engines_lock:
-        found = _engines.get(ds)
-        if found is not None and (use_cache or found.tables) and not (strict and found.meta.get("dropped")):
-            _engines.move_to_end(ds)
+        if _reuse(ds, use_cache, strict):
             return ds
         cache = str(cache_dir) if cache_dir is not None else spark_engine.default_cache_dir(data_dir)
         eng = spark_engine.load_cache(ds, cache, data_dir) if use_cache else None
@@ -156,9 +166,7 @@ def _open_spark(
             eng.attach_sources(only=keep)
             eng.build_base(cache if use_cache else None)
             eng.meta["dropped"] = dict(eng.dropped)
-        _engines[ds] = eng
-        while len(_engines) > _MAX_ENGINES:
-            _engines.popitem(last=False)
+        _register(ds, eng)
     return ds
 
 
