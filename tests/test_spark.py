@@ -343,6 +343,19 @@ def test_predict_summary_equals_duckdb(pair):
     assert_same(duck, spark, "predict_summary")
 
 
+def test_customer_search_equals_duckdb(pair):
+    """The profile page's search (customer_search.sql: ids and attribute values by prefix), on both engines;
+    on Spark 4.3 a window over a union failed to plan (PLAN_VALIDATION_FAILED_RULE_IN_BATCH)."""
+    from retention.queries.profile import search
+
+    found = 0
+    for text in ("c0", "C00", "c1", "caf", "NORTH", "Dent", "zz", "x' or '1'='1"):
+        duck, spark = search(pair.duck, text), search(pair.spark, text)
+        assert_same(duck, spark, f"search {text!r}")
+        found += duck.height
+    assert found > 20
+
+
 # -- the base on Spark ------------------------------------------------------------------------------
 
 

@@ -23,13 +23,17 @@ attr_hits as (
     order by i.customer_id
     limit $max_rows * 4
 ),
--- one row per customer: the id when it matched, else its first matching attribute
-ranked as (
-    select *, row_number() over (partition by cid order by attribute nulls first, value) as rn
-    from (select * from id_hits union all select * from attr_hits)
+-- one row per customer: the id when it matched, else its first matching attribute (the window over the
+-- attribute hits alone: Spark 4.3's optimizer fails on a window over a union, PLAN_VALIDATION_FAILED_RULE_IN_BATCH)
+first_attr as (
+    select cid, attribute, value
+    from (select *, row_number() over (partition by cid order by attribute, value) as rn from attr_hits)
+    where rn = 1
 ),
 hits as (
-    select cid, attribute, value from ranked where rn = 1
+    select cid, attribute, value from id_hits
+    union all
+    select f.cid, f.attribute, f.value from first_attr f where not exists (select 1 from id_hits h where h.cid = f.cid)
 ),
 final as (
     select i.customer_id, h.attribute, h.value
