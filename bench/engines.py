@@ -1,7 +1,7 @@
 """Every CLI report on DuckDB and on local Spark, in the same run: time and peak memory per report.
 
     python bench/engines.py --data bench/data/1m [--repeat 2] [--reports cohorts,kpis,...] [--save FILE]
-                            [--spark-master local[*]] [--engines duckdb,spark]
+                            [--spark-master local[*]] [--spark-conf spark.driver.memory=8g] [--engines duckdb,spark]
 
 One worker process per engine and round (rounds alternate the engines, so load from other work on the machine
 falls on both alike). A worker opens the data once (the base tables built, or read from its own cache folder
@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -29,10 +30,21 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "bench"))
+# Python puts this script's folder first on sys.path; bench/profile.py there would shadow the standard
+# library's `profile`, which pyspark imports (through cProfile).
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
-import run as bench_run  # noqa: E402  (bench/run.py: the report list and their options)
+
+def _bench_run():
+    """bench/run.py (the report list and their options), loaded by its path (bench/ is not on sys.path)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "bench" / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_run"] = module
+    spec.loader.exec_module(module)
+    return module
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -87,6 +99,7 @@ def worker(spec_path: Path) -> int:
     sampler = Sampler()
     sampler.start()
     from retention import cli, db  # imported here: the settings read the environment above
+    from retention.queries import cached
     from retention.settings import load_settings
 
     load_settings.cache_clear() if hasattr(load_settings, "cache_clear") else None
@@ -96,6 +109,7 @@ def worker(spec_path: Path) -> int:
     print(json.dumps({"name": "open + base build", "wall": time.perf_counter() - started, "peak": sampler.peak}))
     sys.stdout.flush()
     for name, argv in spec["jobs"]:
+        cached.clear_all()  # each report computes its own queries (not one an earlier report left cached)
         sampler.reset()
         started = time.perf_counter()
         try:
@@ -115,11 +129,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--engines", default="duckdb,spark")
     parser.add_argument("--spark-master", default="local[*]")
+    parser.add_argument("--spark-conf", default="", help="RETENTION_SPARK_CONF for the Spark worker (key=value,...)")
     parser.add_argument("--save", type=Path)
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         return worker(args.worker)
+    bench_run = _bench_run()
     out = bench_run.OUT
     out.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -130,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     specs = [(j.name, j.argv[3:]) for j in jobs]
     engines = args.engines.split(",")
     results: dict[str, dict[str, dict]] = {e: {} for e in engines}
+    for engine in engines:  # the first round of each engine builds the base (a cache of an earlier run would hide it)
+        shutil.rmtree(out / f"engines-cache-{engine}-{args.data.name}", ignore_errors=True)
     print(f"{len(specs)} reports x {len(engines)} engines x {args.repeat} rounds on {args.data}", file=sys.stderr)
     for round_ in range(args.repeat):
         for engine in engines:
@@ -137,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
                 "RETENTION_ENGINE": engine,
                 "RETENTION_CACHE_DIR": str(out / f"engines-cache-{engine}-{args.data.name}"),
                 "RETENTION_SPARK_MASTER": args.spark_master,
+                **({"RETENTION_SPARK_CONF": args.spark_conf} if args.spark_conf else {}),
             }
             spec = out / f"engines-{engine}.json"
             spec.write_text(json.dumps({"env": spec_env, "data": str(args.data.resolve()), "jobs": specs}))
@@ -178,7 +197,9 @@ def table(results: dict, engines: list[str], args, facts: dict) -> str:
     lines = [
         f"Data: `{args.data}`: {facts['orders']:,} order rows, {facts['customers']:,} customers, T = {facts['as_of']}. "
         f"Best of {args.repeat} rounds (wall seconds), peak resident memory of the process tree; Spark master "
-        f"`{args.spark_master}`.",
+        f"`{args.spark_master}`" + (f", conf `{args.spark_conf}`" if args.spark_conf else "") + ". Each report "
+        "runs with the query caches of the process cleared; the first round of each engine builds the base "
+        "(Spark's figure includes starting the JVM), later rounds open it from the cache.",
         "",
         head,
         "|" + "---|" * (1 + 2 * len(engines) + (1 if both else 0)),

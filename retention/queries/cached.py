@@ -60,6 +60,15 @@ def check_columns(name: str, expected: Iterable[str], result: object) -> None:
         )
 
 
+_ALL: list[Callable] = []  # every @query function, for clear_all
+
+
+def clear_all() -> None:
+    """Forget every cached query result of this process (a benchmark timing each report on its own)."""
+    for fn in _ALL:
+        fn.cache_clear()  # type: ignore[attr-defined]
+
+
 def _frozen(value: object) -> object:
     return tuple(value) if isinstance(value, list) else value
 
@@ -120,6 +129,7 @@ def query(*sql: str, maxsize: int = 64, uses: tuple[str, ...] = (), columns: obj
         wrapper.cache_key = key_of  # type: ignore[attr-defined]
         wrapper.sql = sql  # type: ignore[attr-defined]
         wrapper.columns = expected  # type: ignore[attr-defined]
+        _ALL.append(wrapper)
         return wrapper  # type: ignore[return-value]
 
     return decorate
