@@ -46,6 +46,7 @@ def _bench_run():
     spec.loader.exec_module(module)
     return module
 
+
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 

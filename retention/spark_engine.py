@@ -17,6 +17,7 @@ resolved as a local path.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import hashlib
 import json
@@ -25,6 +26,7 @@ import re
 import shutil
 import threading
 import uuid
+import warnings
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -88,21 +90,73 @@ def session(master: str | None = None, remote: str | None = None, conf: dict[str
             master, remote, conf = (None if s.spark_remote else s.spark_master), s.spark_remote, s.spark_conf
             if _under_spark_submit() and "spark_master" not in s.model_fields_set:
                 master = None  # spark-submit --master decides
+        # pyspark warns on every start that it does not fully support pandas 3; nothing here goes through pandas
+        # (results come back as Arrow), so the CLI's stderr is spared it.
+        warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
         from pyspark.sql import SparkSession
 
         builder = SparkSession.builder.appName("retention")
         if remote:
+            _check_reachable(remote)
             builder = builder.remote(remote)
         elif master is not None or not _under_spark_submit():
             builder = builder.master(master or "local[*]")
-        conf = {"spark.ui.showConsoleProgress": "false", "spark.log.level": "ERROR", **(conf or {})}
+        # A session started here: no progress bars, errors only in the log. A Spark Connect server keeps its
+        # own (it refuses the change: CANNOT_MODIFY_CONFIG).
+        quiet = {} if remote else {"spark.ui.showConsoleProgress": "false", "spark.log.level": "ERROR"}
+        conf = {**quiet, **(conf or {})}
         if not remote and (master or ("" if _under_spark_submit() else "local")).startswith("local"):
             # One machine: a few shuffle partitions instead of 200 (adaptive execution coalesces them further).
             conf.setdefault("spark.sql.shuffle.partitions", str(max(4, 2 * (os.cpu_count() or 2))))
         for key, value in conf.items():
             builder = builder.config(key, value)
-        _session = builder.getOrCreate()
+        try:
+            _session = builder.getOrCreate()
+        except Exception as exc:  # no Java, a broken SPARK_HOME, a refused conf: a clear message, not a trace
+            where = f"the Spark Connect server at {remote}" if remote else f"Spark (master {master or 'local[*]'})"
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+            raise InputError(
+                f"{where} could not start a session: {type(exc).__name__}: {first}. A local Spark needs Java 17 "
+                "(`make java`) and the pyspark of requirements.txt (SPARK_HOME unset or pointing at the same "
+                "Spark); check RETENTION_SPARK_CONF."
+            ) from None
+        if remote:
+            # A Spark Connect client left to the garbage collector at exit hangs there (grpc's channel close
+            # waits on its threads, which interpreter shutdown has stopped): close it while Python still runs.
+            atexit.register(stop_session)
         return _session
+
+
+CONNECT_TIMEOUT = 10.0  # seconds to reach a Spark Connect server before saying it cannot be reached
+
+
+def _check_reachable(url: str) -> None:
+    """An InputError naming the URL when nothing answers at its host and port (the Connect client would retry
+    for minutes, saying nothing)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url.split(";", 1)[0])
+        host, port = parts.hostname, parts.port or 15002
+    except ValueError as exc:
+        raise InputError(
+            f"RETENTION_SPARK_REMOTE={url} is no Spark Connect URL ({exc}); expected sc://HOST:PORT."
+        ) from None
+    if parts.scheme != "sc" or not host:
+        raise InputError(f"RETENTION_SPARK_REMOTE={url} is no Spark Connect URL; expected sc://HOST:PORT.")
+    try:
+        socket.create_connection((host, port), timeout=CONNECT_TIMEOUT).close()
+    except OSError as exc:
+        raise InputError(
+            f"The Spark Connect server at {url} cannot be reached ({host}:{port}: {exc.strerror or exc}). Start it "
+            "(sbin/start-connect-server.sh on the cluster), check RETENTION_SPARK_REMOTE, or unset it to start "
+            "Spark here (RETENTION_SPARK_MASTER)."
+        ) from None
+
+
+def _is_connect(spark) -> bool:
+    return type(spark).__module__.startswith("pyspark.sql.connect")
 
 
 def _under_spark_submit() -> bool:
@@ -110,10 +164,20 @@ def _under_spark_submit() -> bool:
     return "PYSPARK_GATEWAY_PORT" in os.environ
 
 
+_REMOTE_CHILDREN: list = []  # the child sessions of a Spark Connect session, each a client of its own
+
+
 def stop_session() -> None:
-    """Stop the process's session (tests, bench); the next `session()` starts a new one."""
+    """Stop the process's session (tests, bench); the next `session()` starts a new one. On Spark Connect the
+    child sessions are clients of their own and are closed too (on a classic session a child's stop would
+    stop the shared SparkContext: the root's stop does that)."""
     global _session
     with _SESSION_LOCK:
+        while _REMOTE_CHILDREN:
+            try:
+                _REMOTE_CHILDREN.pop().stop()
+            except Exception:  # a server already gone: nothing left to release
+                pass
         if _session is not None:
             _session.stop()
         _session = None
@@ -124,8 +188,11 @@ def _child_session(tz: str):
     root = session()
     try:
         child = root.newSession()
-    except Exception:  # Spark Connect: one session per client, set its zone (datasets of one zone share it)
+    except Exception:  # a Spark Connect server without newSession: one session, its zone set per dataset
         child = root
+    if child is not root and _is_connect(root):
+        with _SESSION_LOCK:
+            _REMOTE_CHILDREN.append(child)
     child.conf.set("spark.sql.session.timeZone", tz)
     # DuckDB semantics: ANSI arithmetic and casts (overflow and a bad cast are errors, try_cast is null),
     # a/0 is null as in DuckDB (every ratio is guarded by nullif anyway).
