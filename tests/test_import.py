@@ -370,15 +370,27 @@ def test_a_table_folder_is_replaced_by_the_file_and_kept(tmp_path):
 # -- kill safety ------------------------------------------------------------------------------------
 
 
-def start_import(src: Path, data: Path, env_extra: dict | None = None) -> subprocess.Popen:
+def start_import(src: Path, data: Path, env_extra: dict | None = None, *options: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "retention", "import", str(src), "--table", "orders", "--data", str(data)],
+        [sys.executable, "-m", "retention", "import", str(src), "--table", "orders", "--data", str(data), *options],
         cwd=ROOT,
         env=_env(env_extra),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def import_killed_at(step: str, src: Path, data: Path, *options: str) -> None:
+    """`import SRC --table orders --data DATA [options]` in a process killed (SIGKILL) where it pauses at step
+    (importer.PAUSE_ENV)."""
+    proc = start_import(src, data, {importer.PAUSE_ENV: step}, *options)
+    try:
+        assert proc.stderr.readline().strip() == f"import paused at {step}"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        proc.kill()
 
 
 def assert_old_table_intact(data: Path, old: bytes) -> None:
@@ -392,14 +404,7 @@ def test_killed_import_leaves_the_old_table(tmp_path, step):
     data = tmp_path / "data"
     old = seed_orders(data)
     src = write_csv(tmp_path / "o.csv", "customer_id,ordered_at\nz,2024-05-01\n")
-    proc = start_import(src, data, {importer.PAUSE_ENV: step})
-    try:
-        line = proc.stderr.readline()
-        assert line.strip() == f"import paused at {step}"
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
-    finally:
-        proc.kill()
+    import_killed_at(step, src, data)
     assert_old_table_intact(data, old)
     # The next import cleans what the killed one left and goes through.
     importer.import_file(src, "orders", data, {}, "UTC")
@@ -412,13 +417,7 @@ def test_killed_right_after_the_swap_leaves_the_new_complete_table(tmp_path):
     data = tmp_path / "data"
     old = seed_orders(data)
     src = write_csv(tmp_path / "o.csv", "customer_id,ordered_at\nz,2024-05-01\n")
-    proc = start_import(src, data, {importer.PAUSE_ENV: "replaced"})
-    try:
-        assert proc.stderr.readline().strip() == "import paused at replaced"
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
-    finally:
-        proc.kill()
+    import_killed_at("replaced", src, data)
     assert rows(data / "orders.parquet") == [("z", dt.date(2024, 5, 1))]
     assert importer.history("orders", data)[0].path.read_bytes() == old
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +14,7 @@ import polars as pl
 import pytest
 
 from retention import db, importer
-from tests.test_import import ROOT, _env, seed_orders
+from tests.test_import import ROOT, _env, import_killed_at, seed_orders
 from tests.test_presets import orders_of
 
 D = dt.date
@@ -162,24 +161,11 @@ def test_a_dry_run_of_an_append_leaves_the_folder_as_it_is(tmp_path):
     assert sorted((p.name, p.stat().st_mtime_ns) for p in data.iterdir()) == before
 
 
-def _killed_at(step: str, data: Path, src: Path) -> None:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "retention", "import", str(src), "--table", "orders", "--data", str(data), "--append"],
-        cwd=ROOT, env=_env({importer.PAUSE_ENV: step}), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        assert proc.stderr.readline().strip() == f"import paused at {step}"
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
-    finally:
-        proc.kill()
-
-
 def test_a_kill_between_moving_the_folder_in_and_removing_the_file_leaves_the_old_table(tmp_path):
     data = first_table(tmp_path)
     old = (data / "orders.parquet").read_bytes()
     src = csv(tmp_path, "day2.csv", [("c", "2024-01-03", 3, "O3")])
-    _killed_at("converted", data, src)
+    import_killed_at("converted", src, data, "--append")
     # Both are there; the file wins (db.find_table), so the table in use is the old one, whole.
     assert (data / "orders.parquet").read_bytes() == old and (data / "orders").is_dir()
     assert db.find_table(data, "orders") == data / "orders.parquet" and total_rows(data) == 2
@@ -195,7 +181,7 @@ def test_a_kill_during_an_append_to_a_folder_leaves_its_files(tmp_path, step):
     importer.import_file(csv(tmp_path, "day2.csv", [("a", "2024-01-03", 9, "O3")]), "orders", data, {}, "UTC", APPEND)
     before = {name: (data / "orders" / name).read_bytes() for name in parts(data)}
     src = csv(tmp_path, "day3.csv", [("c", "2024-01-04", 4, "O4")])
-    _killed_at(step, data, src)
+    import_killed_at(step, src, data, "--append")
     assert {name: (data / "orders" / name).read_bytes() for name in parts(data)} == before
     importer.import_file(src, "orders", data, {}, "UTC", APPEND)
     assert [r[3] for r in orders_of(data)] == ["O1", "O3", "O2", "O4"]

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import polars as pl
@@ -13,7 +10,7 @@ import pytest
 
 from retention import importer
 from retention.errors import DataError, InputError
-from tests.test_import import ROOT, _env, cli, seed_orders
+from tests.test_import import cli, import_killed_at, seed_orders
 from tests.test_presets import SHOPIFY, orders_of
 
 D = dt.date
@@ -283,16 +280,7 @@ def test_a_kill_during_an_append_leaves_the_old_table(tmp_path, step):
     old = (data / "orders.parquet").read_bytes()
     second = tmp_path / "orders_export_2.csv"
     second.write_text(SHOPIFY.replace("#100", "#200"))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "retention", "import", str(second), "--table", "orders", "--data", str(data), "--append"],
-        cwd=ROOT, env=_env({importer.PAUSE_ENV: step}), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        assert proc.stderr.readline().strip() == f"import paused at {step}"
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
-    finally:
-        proc.kill()
+    import_killed_at(step, second, data, "--append")
     assert (data / "orders.parquet").read_bytes() == old
     importer.import_file(second, "orders", data, {}, "UTC", importer.Options(append=True))
     assert len(orders_of(data)) == 6
