@@ -131,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engines", default="duckdb,spark")
     parser.add_argument("--spark-master", default="local[*]")
     parser.add_argument("--spark-conf", default="", help="RETENTION_SPARK_CONF for the Spark worker (key=value,...)")
+    parser.add_argument("--keep-cache", action="store_true", help="open the base an earlier run left (no build)")
     parser.add_argument("--save", type=Path)
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -147,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     specs = [(j.name, j.argv[3:]) for j in jobs]
     engines = args.engines.split(",")
     results: dict[str, dict[str, dict]] = {e: {} for e in engines}
-    for engine in engines:  # the first round of each engine builds the base (a cache of an earlier run would hide it)
+    for engine in [] if args.keep_cache else engines:  # round 1 builds the base (an earlier run's cache would hide it)
         shutil.rmtree(out / f"engines-cache-{engine}-{args.data.name}", ignore_errors=True)
     print(f"{len(specs)} reports x {len(engines)} engines x {args.repeat} rounds on {args.data}", file=sys.stderr)
     for round_ in range(args.repeat):

@@ -18,7 +18,8 @@ peak resident memory (the highest of the runs), from `os.wait4` on the child.
 
 The reports are those of CLI.md that `python -m retention --help` lists: `cohorts` once per metric
 (`--metric active` is the "active cohort matrix"), then every other report with default options, plus
-`--from/--to` (a year before T, and T) where the report requires them. The baselines compute the active
+`--from/--to` (a year before T, and T) where the report requires them, `predict-check --holdout-days 180` and
+`members --of status:lost`. The baselines compute the active
 cohort matrix (bench/baselines/): (a) pandas as a tutorial writes it, (b) polars written
 straightforwardly, (c) the floor: DuckDB counting the distinct (customer, month) pairs and nothing more.
 """
@@ -162,6 +163,11 @@ def data_facts(data: Path) -> dict:
     return {"as_of": t, "orders": rows, "customers": customers}
 
 
+# Values for the other required options: a half-year holdout for the predictions' check, and the customers
+# lost at T for `members` (the largest of its sets on this data).
+KNOWN_VALUES = {"--holdout-days": "180", "--of": "status:lost"}
+
+
 def build_jobs(args, python: str, env: dict[str, str], facts: dict) -> list[Job]:
     jobs: list[Job] = []
     data = str(args.data.resolve())
@@ -189,7 +195,10 @@ def build_jobs(args, python: str, env: dict[str, str], facts: dict) -> list[Job]
         if "--from" in needed or "--to" in needed or report.endswith("migrations"):
             t = facts["as_of"]
             extra += ["--from", str(t - dt.timedelta(days=365)), "--to", str(t)]
-        unknown = needed - {"--from", "--to"}
+        for option, value in KNOWN_VALUES.items():
+            if option in needed:
+                extra += [option, value]
+        unknown = needed - {"--from", "--to", *KNOWN_VALUES}
         if unknown:
             print(
                 f"skipping {report}: it requires {sorted(unknown)}, which the benchmark does not know", file=sys.stderr
