@@ -356,6 +356,32 @@ def test_customer_search_equals_duckdb(pair):
     assert found > 20
 
 
+def test_customer_profiles_equal_duckdb(pair):
+    """The profile page's figures for a few customers (profile_days, profile_attrs, profile_contacts and the
+    per-customer rows of status, RFM and reasons), on both engines."""
+    from retention.params import make_params
+    from retention.queries.profile import profile
+
+    p = make_params(pair.duck, pair.settings)
+    ids = db.engine(pair.duck).sql("select customer_id from ids order by cid")["customer_id"].to_list()
+    shown = 0
+    for cid in [*ids[:: max(1, len(ids) // 5)][:6], "nobody-has-this-id"]:
+        duck, spark = profile(pair.duck, p, cid), profile(pair.spark, p, cid)
+        assert (duck.exists, duck.signed_up, duck.attributes) == (spark.exists, spark.signed_up, spark.attributes), cid
+        for part in ("status", "rfm"):  # one row each, or None
+            a, b = getattr(duck, part), getattr(spark, part)
+            assert (a is None) == (b is None), f"{cid} {part}"
+            if a is not None:
+                assert_same(pl.DataFrame([a]), pl.DataFrame([b]), f"profile {cid} {part}")
+        for part in ("days", "reasons", "contacts"):
+            a, b = getattr(duck, part), getattr(spark, part)
+            assert (a is None) == (b is None), f"{cid} {part}"
+            if a is not None:
+                assert_same(a, b, f"profile {cid} {part}")
+        shown += duck.status is not None
+    assert shown >= 3
+
+
 # -- the base on Spark ------------------------------------------------------------------------------
 
 
