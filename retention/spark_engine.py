@@ -30,6 +30,7 @@ import warnings
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import polars as pl
 
@@ -134,7 +135,6 @@ def _check_reachable(url: str) -> None:
     """An InputError naming the URL when nothing answers at its host and port (the Connect client would retry
     for minutes, saying nothing)."""
     import socket
-    from urllib.parse import urlsplit
 
     try:
         parts = urlsplit(url.split(";", 1)[0])
@@ -572,10 +572,15 @@ def _listing(spark, data_dir: str) -> list[tuple[str, int, int]]:
         .select("path", "length", F.col("modificationTime").cast("long").alias("mtime"))
         .collect()
     )
-    prefix = data_dir.rstrip("/") + "/"
+    # Spark names each file by its qualified URL: `hdfs:///shop` comes back as hdfs://namenode:8020/shop/...,
+    # `viewfs:///data` as viewfs:/data/...; so the files are placed by the path part of the URLs alone.
+    prefix = unquote(urlsplit(data_dir).path).rstrip("/") + "/"
     out = []
     for r in rows:
-        rel = r.path.split(prefix, 1)[-1] if prefix in r.path else r.path
+        path = unquote(urlsplit(r.path).path)
+        if not path.startswith(prefix):
+            continue
+        rel = path[len(prefix) :]
         if not any(part.startswith((".", "_")) for part in rel.split("/")):
             out.append((rel, int(r.length), int(r.mtime)))
     return sorted(out)

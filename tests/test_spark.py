@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import math
 import random
+import shutil
 from pathlib import Path
 
 import polars as pl
@@ -132,9 +133,17 @@ def event_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def spark(event_dir):
+def remote_root(tmp_path_factory) -> Path:
+    """The local folder behind viewfs:///retention-remote: a Hadoop file system other than file://, so the
+    reports read a data folder at a URL the way they read hdfs:// or s3a:// (test_data_at_a_url_equals_duckdb)."""
+    return tmp_path_factory.mktemp("spark-remote")
+
+
+@pytest.fixture(scope="session")
+def spark(event_dir, remote_root):
     """The suite's one session; its event log goes to event_dir (test_event_log_shows_the_sql_ran)."""
     conf = {
+        "spark.hadoop.fs.viewfs.mounttable.default.link./retention-remote": remote_root.as_uri(),
         "spark.ui.enabled": "false",
         "spark.sql.shuffle.partitions": "4",
         "spark.driver.memory": "1g",
@@ -380,6 +389,29 @@ def test_customer_profiles_equal_duckdb(pair):
                 assert_same(a, b, f"profile {cid} {part}")
         shown += duck.status is not None
     assert shown >= 3
+
+
+def test_data_at_a_url_equals_duckdb(sample_pair, remote_root, monkeypatch):
+    """Data and cache at a URL only Spark reads (viewfs:// over a local folder, as hdfs:// or s3a:// would be):
+    the folder is listed by Spark (no DuckDB validation), the base is written as Parquet through Hadoop's file
+    system at the cache URL and read back by the next open; the reports equal DuckDB's on the same files."""
+    shutil.copytree(SAMPLE, remote_root / "data", ignore=shutil.ignore_patterns(".retention-cache"))
+    url, cache = "viewfs:///retention-remote/data", "viewfs:///retention-remote/cache"
+    ds = db.open_dataset(url, "UTC", cache_dir=cache, engine_name="spark")
+    assert ds.data_dir == url and spark_engine.is_remote(ds.data_dir)
+    bases = [p for p in (remote_root / "cache").iterdir() if p.name.startswith("spark-base-")]
+    assert len(bases) == 1 and (bases[0] / "meta.json").is_file() and list(bases[0].rglob("*.parquet"))
+    for argv in (["kpis"], ["status"], ["rfm"], ["cohorts", "--metric", "all"], ["alerts"]):
+        args = sample_pair.parser.parse_args([*argv, "--data", "unused"])
+        duck = cli.report_frame(sample_pair.duck, sample_pair.settings, args)
+        assert_same(duck, cli.report_frame(ds, sample_pair.settings, args), " ".join(argv) + " at a URL")
+    rows = db.engine(ds).meta["order_rows"]
+    db._engines.pop(ds)  # as a new process: the base is read from the cache URL, not built again
+    with monkeypatch.context() as m:
+        m.setattr(spark_engine.SparkEngine, "build_base", lambda *a, **k: pytest.fail("the base was built again"))
+        again = db.open_dataset(url, "UTC", cache_dir=cache, engine_name="spark")
+    assert again.version == ds.version and db.engine(again).meta["order_rows"] == rows
+    assert [p.name for p in (remote_root / "cache").iterdir() if p.name.startswith("spark-base-")] == [bases[0].name]
 
 
 # -- the base on Spark ------------------------------------------------------------------------------
