@@ -158,6 +158,7 @@ class Pair:
     """One data set opened on both engines."""
 
     def __init__(self, data_dir: Path, zone: str, cache: Path):
+        self.folder = data_dir
         self.settings = load_settings(_env_file=None, timezone=zone, data_dir=data_dir)
         self.duck = db.open_dataset(data_dir, zone, cache_dir=cache / "duckdb", engine_name="duckdb")
         self.spark = db.open_dataset(str(data_dir), zone, cache_dir=cache / "spark", engine_name="spark")
@@ -391,25 +392,25 @@ def test_customer_profiles_equal_duckdb(pair):
     assert shown >= 3
 
 
-def test_data_at_a_url_equals_duckdb(sample_pair, remote_root, monkeypatch):
+def test_data_at_a_url_equals_duckdb(edge_pair, remote_root, monkeypatch):
     """Data and cache at a URL only Spark reads (viewfs:// over a local folder, as hdfs:// or s3a:// would be):
     the folder is listed by Spark (no DuckDB validation), the base is written as Parquet through Hadoop's file
     system at the cache URL and read back by the next open; the reports equal DuckDB's on the same files."""
-    shutil.copytree(SAMPLE, remote_root / "data", ignore=shutil.ignore_patterns(".retention-cache"))
+    shutil.copytree(edge_pair.folder, remote_root / "data", ignore=shutil.ignore_patterns(".retention-cache"))
     url, cache = "viewfs:///retention-remote/data", "viewfs:///retention-remote/cache"
-    ds = db.open_dataset(url, "UTC", cache_dir=cache, engine_name="spark")
+    ds = db.open_dataset(url, EDGE_ZONE, cache_dir=cache, engine_name="spark")
     assert ds.data_dir == url and spark_engine.is_remote(ds.data_dir)
     bases = [p for p in (remote_root / "cache").iterdir() if p.name.startswith("spark-base-")]
     assert len(bases) == 1 and (bases[0] / "meta.json").is_file() and list(bases[0].rglob("*.parquet"))
     for argv in (["kpis"], ["status"], ["rfm"], ["cohorts", "--metric", "all"], ["alerts"]):
-        args = sample_pair.parser.parse_args([*argv, "--data", "unused"])
-        duck = cli.report_frame(sample_pair.duck, sample_pair.settings, args)
-        assert_same(duck, cli.report_frame(ds, sample_pair.settings, args), " ".join(argv) + " at a URL")
+        args = edge_pair.parser.parse_args([*argv, "--data", "unused"])
+        duck = cli.report_frame(edge_pair.duck, edge_pair.settings, args)
+        assert_same(duck, cli.report_frame(ds, edge_pair.settings, args), " ".join(argv) + " at a URL")
     rows = db.engine(ds).meta["order_rows"]
     db._engines.pop(ds)  # as a new process: the base is read from the cache URL, not built again
     with monkeypatch.context() as m:
         m.setattr(spark_engine.SparkEngine, "build_base", lambda *a, **k: pytest.fail("the base was built again"))
-        again = db.open_dataset(url, "UTC", cache_dir=cache, engine_name="spark")
+        again = db.open_dataset(url, EDGE_ZONE, cache_dir=cache, engine_name="spark")
     assert again.version == ds.version and db.engine(again).meta["order_rows"] == rows
     assert [p.name for p in (remote_root / "cache").iterdir() if p.name.startswith("spark-base-")] == [bases[0].name]
 

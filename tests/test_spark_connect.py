@@ -25,7 +25,7 @@ from tests.test_spark import assert_same
 pytestmark = pytest.mark.spark
 
 SPARK_HOME = Path(__import__("pyspark").__file__).parent
-REPORTS = [["kpis"], ["status"], ["rfm"], ["cohorts", "--metric", "all"], ["predict"]]
+REPORTS = [["kpis"], ["rfm"], ["predict"]]
 
 
 def _listening(port: int) -> bool:
