@@ -18,7 +18,7 @@ peak resident memory (the highest of the runs), from `os.wait4` on the child.
 
 The reports are those of CLI.md that `python -m retention --help` lists: `cohorts` once per metric
 (`--metric active` is the "active cohort matrix"), then every other report with default options, plus
-`--from/--to` (a year before T, and T) where the report requires them, `predict-check --holdout-days 180` and
+`--from/--to` (a year before T, and T) where the report requires them, `predict-check --holdout-days 180 --as-of` (T - 180 days) and
 `members --of status:lost`. The baselines compute the active
 cohort matrix (bench/baselines/): (a) pandas as a tutorial writes it, (b) polars written
 straightforwardly, (c) the floor: DuckDB counting the distinct (customer, month) pairs and nothing more.
@@ -198,6 +198,8 @@ def build_jobs(args, python: str, env: dict[str, str], facts: dict) -> list[Job]
         for option, value in KNOWN_VALUES.items():
             if option in needed:
                 extra += [option, value]
+        if "--holdout-days" in needed:  # the holdout must end by the last order: T a holdout before it
+            extra += ["--as-of", str(facts["as_of"] - dt.timedelta(days=int(KNOWN_VALUES["--holdout-days"])))]
         unknown = needed - {"--from", "--to", *KNOWN_VALUES}
         if unknown:
             print(
