@@ -187,8 +187,6 @@ def load_cache(ds: Dataset, folders: list[Path], open_file: Callable[[Path], Any
             continue
         for key in ("default_as_of", "first_order_date"):
             meta[key] = dt.date.fromisoformat(meta[key]) if meta.get(key) else None
-        if meta.get("order_rows") is not None:
-            meta["order_rows"] = int(meta["order_rows"])  # the same type as a fresh build's (base_meta.sql)
         eng.meta.update(meta)
         eng.loaded_from = path
         return eng
