@@ -223,6 +223,11 @@ def main() -> int:
     ap.add_argument("--cold-cache", action="store_true", help="remove the base cache before starting")
     ap.add_argument("--every-page", action="store_true", help="time the first visit of every page (issue 23)")
     ap.add_argument("--visit", default="", help="with --every-page: only these page keys (default all)")
+    ap.add_argument(
+        "--no-store",
+        action="store_true",
+        help="the app without stored page results (RETENTION_STORE_RESULTS=false): a same-run before / after",
+    )
     ap.add_argument("--root", type=Path, help="run the app of another checkout (a same-run before / after)")
     args = ap.parse_args()
     data = args.data.resolve()
@@ -240,7 +245,13 @@ def main() -> int:
         for round_no in range(1, args.repeat + 1):
             TIMING_LOG.write_text("")
             t_start = time.perf_counter()
-            proc, url = start(data, TIMING_LOG, ROOT / "bench/out/app_timing_server.log", root=args.root)
+            proc, url = start(
+                data,
+                TIMING_LOG,
+                ROOT / "bench/out/app_timing_server.log",
+                root=args.root,
+                env={"RETENTION_STORE_RESULTS": "false"} if args.no_store else None,
+            )
             healthy = time.perf_counter() - t_start
             try:
                 shown, done = first_page(url, browser, args.first_page)

@@ -47,7 +47,11 @@ def start(
     env = {"PYTHONPATH": str(root), **(env or {})}
 
     port = free_port()
-    env = {**os.environ, "RETENTION_DATA_DIR": str(data), "BENCH_TIMING_LOG": str(timing_log), **(env or {})}
+    # The app as users run it: stored page results on (importing tests.conftest turned them off in os.environ).
+    env = {
+        **os.environ, "RETENTION_DATA_DIR": str(data), "BENCH_TIMING_LOG": str(timing_log),
+        "RETENTION_STORE_RESULTS": "true", **(env or {}),
+    }  # fmt: skip
     server_log.parent.mkdir(parents=True, exist_ok=True)
     proc = subprocess.Popen(
         [sys.executable, str(root / "bench/timed_server.py"), "app.py", "--server.headless", "true",

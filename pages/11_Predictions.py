@@ -12,7 +12,7 @@ from retention.metrics import predict as shape
 from retention.queries import predict as q
 from retention.queries.rfm import rfm_table
 
-HOLDOUT = 90  # days held back for the check
+HOLDOUT = q.PAGE_HOLDOUT_DAYS  # days held back for the check
 TOP = 200
 
 ctx = ui.setup("predictions")

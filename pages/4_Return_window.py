@@ -6,9 +6,9 @@ from retention import i18n, ui
 from retention.charts import window as charts
 from retention.i18n import t
 from retention.metrics.window import for_display, page_whatif_grid, recommended_map, whatif_reading, with_windows_in_use
+from retention.queries.window import PAGE_MAX_DAYS as MAX_DAYS
 from retention.queries.window import recommend, return_curves, whatif
 
-MAX_DAYS = 730  # the CLI's recommend default; the sidebar window goes up to 730 too
 ctx = ui.setup("return_window")
 p, ss = ctx.params, st.session_state
 st.title(t("window.title"))

@@ -169,8 +169,13 @@ def save_cache(engine: Any, folders: list[Path]) -> Path | None:
 
 def prune_caches(folder: Path) -> None:
     """Keep the newest _KEEP_CACHES cache files of a folder (the previous one is what a refresh starts from)."""
+    from retention import results
+
     for old in sorted(folder.glob("base-*.duckdb"), key=lambda f: f.stat().st_mtime, reverse=True)[_KEEP_CACHES:]:
         old.unlink(missing_ok=True)
+    for store in folder.glob("base-*.results"):  # the stored query results go with their base file
+        if not store.with_suffix(".duckdb").exists():
+            results.remove_for(store.with_suffix(".duckdb"))
 
 
 def load_cache(ds: Dataset, folders: list[Path], open_file: Callable[[Path], Any]) -> Any | None:

@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import json
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -208,6 +209,18 @@ def build_parser() -> ArgumentParser:
     v.add_argument("--data", type=Path, help="data folder to check (default: RETENTION_DATA_DIR)")
     v.set_defaults(handler=_validate)
 
+    w = sub.add_parser(
+        "prepare",
+        help="build (or refresh) the base tables and compute every page's default view ahead",
+        description=(
+            "Open the data folder as the dashboard does (building the base tables, or refreshing them after "
+            "appended orders) and compute every page's default view, kept beside the base cache: the "
+            "dashboard's first visit of each page then reads it. Run it after the daily import."
+        ),
+    )
+    w.add_argument("--data", type=Path, help="data folder (default: RETENTION_DATA_DIR)")
+    w.set_defaults(handler=_prepare)
+
     i = sub.add_parser(
         "import",
         help="validate a CSV, Excel or Parquet file (or a shop's export) and write it into DIR as Parquet",
@@ -247,6 +260,24 @@ def build_parser() -> ArgumentParser:
     )  # fmt: skip
     i.set_defaults(handler=_import)
     return parser
+
+
+def _prepare(args: argparse.Namespace) -> int:
+    from retention import results, warm
+
+    started = time.perf_counter()
+    settings, ds = open_from_args(args)
+    if getattr(db.engine(ds), "results_dir", None) is None:
+        raise InputError(
+            f"{ds.data_dir}: there is no base cache to keep the pages' results beside (on Spark, or no writable "
+            "cache folder: set RETENTION_CACHE_DIR to a folder this user can write)."
+        )
+    print(f"base tables: {time.perf_counter() - started:.1f} s")
+    results.enable()
+    for page, seconds, why in warm.warm(ds, settings):
+        print(f"{page}: {seconds:.1f} s" + (f" (the page shows: {why})" if why else ""))
+    print(f"stored in {db.engine(ds).results_dir}")
+    return 0
 
 
 def open_from_args(args: argparse.Namespace):

@@ -20,7 +20,7 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 
-from retention import refresh, validate
+from retention import refresh, results, validate
 from retention.base import BASE_TABLES, cache_dirs, cache_file, load_cache, save_cache
 from retention.engine import Engine, SqlEngine
 from retention.errors import DataError, InputError
@@ -104,7 +104,10 @@ def open_dataset(
             engine.build_base()
             engine.meta["dropped"] = dict(engine.dropped)
             if folders:
-                save_cache(engine, folders)
+                engine.saved_to = save_cache(engine, folders)
+        cache_path = engine.loaded_from or getattr(engine, "saved_to", None)
+        # The stored query results of this base (retention/results.py), beside its cache file.
+        engine.results_dir = results.folder_for(cache_path) if cache_path is not None else None
         _register(ds, engine)
     return ds
 

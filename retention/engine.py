@@ -74,6 +74,10 @@ class Engine:
         self.dropped: dict[str, str] = {}
         # The cache file the base was read from (retention/base.py load_cache); None when built here.
         self.loaded_from: Path | None = None
+        # The cache file this process wrote the base to (db.open_dataset), and the store of query results
+        # beside the base's cache file (retention/results.py); None without a cache.
+        self.saved_to: Path | None = None
+        self.results_dir: Path | None = None
 
     # -- running SQL -------------------------------------------------------------------------
 

@@ -108,6 +108,8 @@ class Settings(BaseSettings):
     spark_master: str = "local[*]"
     spark_remote: str | None = None  # a Spark Connect URL (sc://host:15002); excludes an explicit master
     spark_conf: Annotated[dict[str, str], NoDecode] = {}
+    # Each page's default view computed ahead and kept beside the base cache (retention/warm.py, results.py).
+    store_results: bool = True
 
     @field_validator("window_map", mode="before")
     @classmethod

@@ -17,7 +17,7 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from retention import db, i18n
+from retention import db, i18n, results, warm
 from retention.errors import InputError
 from retention.i18n import t
 from retention.params import PERIODS, Params, make_params
@@ -117,6 +117,9 @@ def open_data(settings: Settings) -> db.Dataset:
     except InputError:
         _open.clear()
         ds = _open(str(data_dir), version, settings.timezone, settings, settings.engine)
+    # Every page's default view of this data version, computed (or read back from disk) in the background.
+    results.enable(settings.store_results)
+    warm.start(ds, settings)
     return ds
 
 

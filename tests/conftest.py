@@ -14,6 +14,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+# The app keeps every page's default view on disk and computes it in a background thread (retention/warm.py).
+# Off in the tests, servers included: a background warm would race a test's patches and write results made
+# under them beside the shared sample. tests/test_warm.py turns it on where it is the subject.
+os.environ.setdefault("RETENTION_STORE_RESULTS", "false")
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
 

@@ -22,12 +22,16 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import polars as pl
 
+from retention import results
+from retention.errors import InputError
 from retention.params import Params
 from retention.sqlfiles import params_used
+from retention.tables import Dataset
 
 F = TypeVar("F", bound=Callable[..., Any])
 _DOC = object()
@@ -69,6 +73,21 @@ def clear_all() -> None:
         fn.cache_clear()  # type: ignore[attr-defined]
 
 
+_MISS = object()
+
+
+def _store_of(args: tuple) -> Path | None:
+    """The result store (retention/results.py) of the call's data set, when stored results are on."""
+    if not results.enabled() or not args or not isinstance(args[0], Dataset):
+        return None
+    from retention import db
+
+    try:
+        return getattr(db.engine(args[0]), "results_dir", None)
+    except InputError:
+        return None
+
+
 def _frozen(value: object) -> object:
     return tuple(value) if isinstance(value, list) else value
 
@@ -82,7 +101,7 @@ def query(*sql: str, maxsize: int = 64, uses: tuple[str, ...] = (), columns: obj
         expected = doc_columns(fn) if columns is _DOC else columns
         cache: OrderedDict[tuple, object] = OrderedDict()
         lock = threading.Lock()
-        stats = {"hits": 0, "misses": 0}
+        stats = {"hits": 0, "misses": 0, "stored": 0}
 
         @functools.cache
         def sql_keys() -> tuple[str, ...]:
@@ -104,27 +123,55 @@ def query(*sql: str, maxsize: int = 64, uses: tuple[str, ...] = (), columns: obj
                     parts.append(a)
             return (*parts, *sorted(kwargs.items()))
 
+        inflight: dict[tuple, threading.Event] = {}
+
+        def hit(key: tuple) -> object:
+            if key in cache:
+                cache.move_to_end(key)
+                stats["hits"] += 1
+                return cache[key]
+            return _MISS
+
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             key = key_of(args, kwargs)
-            with lock:
-                if key in cache:
-                    cache.move_to_end(key)
-                    stats["hits"] += 1
-                    return cache[key]
-            result = fn(*args, **kwargs)
-            if callable(expected):
-                check_columns(name, expected(*args, **kwargs), result)
-            elif expected is not None:
-                check_columns(name, expected, result)
-            with lock:
-                stats["misses"] += 1
-                cache[key] = result
-                while len(cache) > maxsize:
-                    cache.popitem(last=False)
-            return result
+            while True:
+                with lock:
+                    found = hit(key)
+                    if found is not _MISS:
+                        return found
+                    pending = inflight.get(key)
+                    if pending is None:  # this call computes it; the same call in another thread waits
+                        pending = inflight[key] = threading.Event()
+                        break
+                pending.wait()  # then the result is cached (or the other call failed: this one tries)
+            try:
+                store = _store_of(args)
+                text = results.key_text(name, key) if store is not None else None
+                result = results.load(store, name, text) if text is not None else results.MISSING
+                if result is results.MISSING:
+                    result = fn(*args, **kwargs)
+                    if callable(expected):
+                        check_columns(name, expected(*args, **kwargs), result)
+                    elif expected is not None:
+                        check_columns(name, expected, result)
+                    if text is not None and results.is_writing():
+                        results.save(store, name, text, result)
+                else:
+                    stats["stored"] += 1
+                with lock:
+                    stats["misses"] += 1
+                    cache[key] = result
+                    while len(cache) > maxsize:
+                        cache.popitem(last=False)
+                return result
+            finally:
+                with lock:
+                    inflight.pop(key, None)
+                pending.set()
 
         wrapper.cache_clear = cache.clear  # type: ignore[attr-defined]
+        wrapper.cache_stats_reset = lambda: stats.update(hits=0, misses=0, stored=0)  # type: ignore[attr-defined]
         wrapper.cache_info = lambda: dict(stats, size=len(cache))  # type: ignore[attr-defined]
         wrapper.cache_key = key_of  # type: ignore[attr-defined]
         wrapper.sql = sql  # type: ignore[attr-defined]

@@ -34,6 +34,7 @@ CHECK_COLUMNS = ["x", "customers", "predicted", "actual"]
 X_GROUPS = ("0", "1", "2", "3", "4", "5", "6", "7+")
 MIN_REPEAT_BUYERS = 100
 MIN_SPEND_BUYERS = 20
+PAGE_HOLDOUT_DAYS = 90  # the Predictions page holds back this many days for its check
 
 
 class ModelError(InputError):

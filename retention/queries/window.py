@@ -16,6 +16,7 @@ CURVE_COLUMNS = ["days", "return_share"]
 RECOMMEND_COLUMNS = ["segment", "recommended_window"]
 WHATIF_COLUMNS = ["window", "lost_share", "churn_rate"]
 MAX_DAYS_LIMIT = 36_500
+PAGE_MAX_DAYS = 730  # the page's curves: the CLI's recommend default; the sidebar window goes up to 730 too
 
 
 def curve_params(p: Params) -> Params:
