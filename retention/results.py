@@ -34,7 +34,7 @@ import math
 import os
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -173,10 +173,24 @@ class _Unstorable(Exception):
     pass
 
 
-def _records() -> dict[str, type]:
-    from retention import models
+# The record and error types a result may hold, registered by the modules that define them (so this module
+# imports none of them): name -> a function giving the class.
+_RECORDS: dict[str, Callable[[], type]] = {}
+_ERRORS: dict[str, type] = {}
 
-    return {"BgnbdFit": models.BgnbdFit, "GammaGammaFit": models.GammaGammaFit}
+
+def register_record(name: str, get_class: Callable[[], type]) -> None:
+    """A frozen dataclass a stored result may hold (its fields stored types too)."""
+    _RECORDS[name] = get_class
+
+
+def register_error(cls: type) -> None:
+    """An exception a stored result may hold: it has `reason`, its message and `values` (keyword arguments)."""
+    _ERRORS[cls.__name__] = cls
+
+
+def _records() -> dict[str, type]:
+    return {name: get() for name, get in _RECORDS.items()}
 
 
 def _encode(v: object) -> object:
@@ -200,10 +214,8 @@ def _encode(v: object) -> object:
         raise _Unstorable  # a frame inside another value: not stored
     if dataclasses.is_dataclass(v) and type(v).__name__ in _records() and type(v) is _records()[type(v).__name__]:
         return {"record": [type(v).__name__, {f.name: _encode(getattr(v, f.name)) for f in dataclasses.fields(v)}]}
-    from retention.queries.predict import ModelError
-
-    if type(v) is ModelError:
-        return {"model_error": [v.reason, str(v), {k: _encode(x) for k, x in v.values.items()}]}
+    if _ERRORS.get(type(v).__name__) is type(v):
+        return {"error": [type(v).__name__, v.reason, str(v), {k: _encode(x) for k, x in v.values.items()}]}
     raise _Unstorable
 
 
@@ -230,11 +242,9 @@ def _decode(v: object) -> object:
     if tag == "record":
         name, fields = x
         return _records()[name](**{k: _decode(i) for k, i in fields.items()})
-    if tag == "model_error":
-        from retention.queries.predict import ModelError
-
-        reason, message, values = x
-        return ModelError(reason, message, **{k: _decode(i) for k, i in values.items()})
+    if tag == "error":
+        cls_name, reason, message, values = x
+        return _ERRORS[cls_name](reason, message, **{k: _decode(i) for k, i in values.items()})
     raise ValueError(f"unknown stored type {tag}")
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
-from retention import codes
+from retention import codes, results
 from retention.db import Dataset, engine
 from retention.errors import InputError
 from retention.params import Params
@@ -49,6 +49,18 @@ class ModelError(InputError):
     def fresh(self) -> ModelError:
         """A new instance to raise (a cached one would collect every raise's traceback)."""
         return ModelError(self.reason, str(self), **self.values)
+
+
+def _fit_class(name: str) -> type:
+    from retention import models
+
+    return getattr(models, name)
+
+
+# The fits and this error can be kept in the result store (retention/results.py).
+results.register_record("BgnbdFit", lambda: _fit_class("BgnbdFit"))
+results.register_record("GammaGammaFit", lambda: _fit_class("GammaGammaFit"))
+results.register_error(ModelError)
 
 
 def fit_key(p: Params) -> Params:
