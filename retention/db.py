@@ -105,7 +105,7 @@ def open_dataset(
             engine.meta["dropped"] = dict(engine.dropped)
             if folders:
                 engine.saved_to = save_cache(engine, folders)
-        cache_path = engine.loaded_from or getattr(engine, "saved_to", None)
+        cache_path = engine.loaded_from or engine.saved_to
         # The stored query results of this base (retention/results.py), beside its cache file.
         engine.results_dir = results.folder_for(cache_path) if cache_path is not None else None
         _register(ds, engine)

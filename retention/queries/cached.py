@@ -13,6 +13,10 @@ trimming. The result's columns (a frame's, a dict's keys) must be the backticked
 (`columns=` names them instead: a list, or a function of the call's arguments when they depend on them;
 `columns=None` skips the check: results that are no table): otherwise a
 QueryColumnsError names the query, the missing and the extra columns.
+
+A key asked for by two threads at once is computed once (the other waits for it). Where stored results are
+on (retention/results.py: the app, `prepare`), a key missing from memory is read from the store beside the
+base cache before it is computed, and a warm pass (retention/warm.py) writes what it computes there.
 """
 
 from __future__ import annotations
