@@ -52,7 +52,7 @@ money = i18n.currency_symbol(ctx.currency) + "%.2f"
 attrs = attributes(ctx.ds)
 texts = ("customer_id", "days_silent", "frequency", "last_campaign", "rfm_segment", "value_tier")
 st.dataframe(
-    with_labels(calls, {"last_reason": "reason", "rfm_segment": "segment", "value_tier": "tier"}),
+    with_labels(ui.shown_rows(calls), {"last_reason": "reason", "rfm_segment": "segment", "value_tier": "tier"}),
     hide_index=True, height=420, lazy=True,
     column_config={
         **{c: t("winback." + c) for c in texts},
@@ -67,7 +67,7 @@ st.dataframe(
         "p_alive": st.column_config.ProgressColumn(t("winback.p_alive"), format="percent", min_value=0, max_value=1),
     },
 )  # fmt: skip
-st.caption(t("winback.list_caption", shown=i18n.fmt_int(shown.height)))
+ui.list_caption(t("winback.list_caption", shown=i18n.fmt_int(shown.height)), shown.height)
 if shape.without_model(shown):
     st.caption(t("winback.no_model"))
 ui.download(calls, f"winback_{p.as_of.isoformat()}", key="winback_download", label=t("winback.download"), primary=True)

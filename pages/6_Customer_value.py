@@ -13,7 +13,7 @@ from retention.queries.predict import predictions_or_error
 from retention.queries.profit import customer_profit, shows_profit
 from retention.queries.rfm import LEVELS, SEGMENTS, TIERS, rfm_table, segment_migrations
 
-SHOWN = 5000  # rows drawn in the browser; the download holds them all
+SHOWN = ui.SHOWN_ROWS  # rows drawn in the browser; the download holds them all
 
 ctx = ui.setup("value")
 p = ctx.params

@@ -57,8 +57,8 @@ if call_tab.open and not shown.is_empty():
         config = {c: t("alerts." + c) for c in names} | ui.attribute_columns(attrs) | {
             c: ui.number_column(t("alerts." + c), fmt) for c, fmt in (("expected_gap", "%.1f"), ("overdue_ratio", "%.2f"))
         } | ui.money_columns(ctx, {"revenue_365d": t("alerts.revenue_365d")}) | ui.prediction_columns(ctx)  # fmt: skip
-        ui.table(shape.call_list_shown(call_list), height=420, lazy=True, column_config=config)
-        st.caption(t("alerts.list_caption", shown=i18n.fmt_int(shown.height)))
+        ui.table(shape.call_list_shown(ui.shown_rows(call_list)), height=420, lazy=True, column_config=config)
+        ui.list_caption(t("alerts.list_caption", shown=i18n.fmt_int(shown.height)), shown.height)
         if why is not None:
             st.caption(t("predict.columns_absent", why=explain(why)))
         ui.download(call_list, f"call_list_{p.as_of.isoformat()}", key="alerts_download",
@@ -89,9 +89,9 @@ if slowing_tab.open:
                 "rfm_segment": t("alerts.rfm_segment"), "value_tier": t("alerts.value_tier"),
                 "expected_days": ui.number_column(t("winback.expected_days"), "%.1f"),
             } | ui.money_columns(ctx, {c: t("winback." + c) for c in ("baseline_spend", "recent_spend", "expected_spend")})  # fmt: skip
-            ui.table(shape_slow.slowing_display(slow, p.window, p.drop_share, ctx.money), height=380, lazy=True,
+            ui.table(shape_slow.slowing_display(ui.shown_rows(slow), p.window, p.drop_share, ctx.money), height=380, lazy=True,
                      key="slowing_table", column_config=config)  # fmt: skip
-            st.caption(t("winback.slowing_caption", shown=i18n.fmt_int(slow.height)))
+            ui.list_caption(t("winback.slowing_caption", shown=i18n.fmt_int(slow.height)), slow.height)
             ui.download(shape.slowing_file(slow, attrs), f"slowing_{p.as_of.isoformat()}", key="slowing_download",
                         label=t("winback.slowing_download"))  # fmt: skip
             ui.profile_picker(slow["customer_id"], key="slowing_profile")

@@ -423,6 +423,7 @@ def empty_state(message_key: str, **kwargs: object) -> None:
 
 
 PICKER_OPTIONS = 1_000
+SHOWN_ROWS = 1_000  # rows of a customer list drawn in the browser (all are sent on every rerun); its download has all
 
 
 def profile_picker(customer_ids: pl.Series, key: str) -> None:
@@ -552,6 +553,20 @@ def table(frame: pl.DataFrame, name: str | None = None, download_key: str | None
     st.dataframe(frame, hide_index=True, **kw)
     if name is not None:
         download(frame if download_frame is None else download_frame, name, key=download_key)
+
+
+def shown_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """The rows of a customer list the page draws: its first SHOWN_ROWS, in the list's order (a list of a
+    hundred thousand customers would send tens of megabytes to the browser on every rerun)."""
+    return frame.head(SHOWN_ROWS)
+
+
+def list_caption(text: str, rows: int) -> None:
+    """The caption under a customer list of `rows` rows: `text` and, when the table shows only its first
+    SHOWN_ROWS, a sentence saying so and that the download holds them all."""
+    if rows > SHOWN_ROWS:
+        text += " " + t("common.list_capped", limit=i18n.fmt_int(SHOWN_ROWS), total=i18n.fmt_int(rows))
+    st.caption(text)
 
 
 def metric_row(tiles: list[tuple], spec: int | list | None = None) -> None:
