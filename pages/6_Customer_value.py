@@ -8,10 +8,10 @@ from retention.charts.select import pickable, picked_cell
 from retention.i18n import t
 from retention.metrics import rfm as shape
 from retention.metrics.predict import explain, with_predictions
-from retention.metrics.profit import with_tier_profit
 from retention.queries.predict import predictions_or_error
-from retention.queries.profit import customer_profit, shows_profit
+from retention.queries.profit import shows_profit
 from retention.queries.rfm import LEVELS, SEGMENTS, TIERS, rfm_table, segment_migrations
+from retention.queries.value import value_grid, value_segments, value_tiers
 
 SHOWN = ui.SHOWN_ROWS  # rows drawn in the browser; the download holds them all
 
@@ -20,8 +20,8 @@ p = ctx.params
 st.title(t("rfm.title"))
 st.markdown(t("rfm.intro", as_of=i18n.fmt_date(p.as_of)))
 with st.spinner(t("common.computing")):
-    table = rfm_table(ctx.ds, p)
-if table.is_empty():
+    segments = value_segments(ctx.ds, p)  # every customer with a purchase by T is in one segment
+if not segments["customers"].sum():
     ui.empty_state("rfm.empty")
     st.stop()
 
@@ -31,14 +31,13 @@ if who.open:
         left, right = st.columns(2)
         with left:
             st.subheader(t("rfm.grid_title"))
-            grid = pickable(charts.rf_heatmap(shape.rf_grid(table), ctx.currency), marker_size=48)
+            grid = pickable(charts.rf_heatmap(value_grid(ctx.ds, p), ctx.currency), marker_size=48)
             cell = picked_cell(ui.chart(grid, "value_grid", pick=True), grid)
             st.caption(t("rfm.grid_caption") + " " + t("members.hint"))
         with right:
             st.subheader(t("rfm.tiers_title"))
-            tiers = shape.tier_summary(table)
-            if with_profit := shows_profit(ctx.ds, p):  # profit beside revenue only when it differs from it
-                tiers = with_tier_profit(tiers, table, customer_profit(ctx.ds, p))
+            tiers = value_tiers(ctx.ds, p)  # with profit only when it differs from revenue
+            with_profit = shows_profit(ctx.ds, p)
             st.markdown(shape.tiers_sentence(tiers, with_profit))
             ui.chart(charts.tier_shares(tiers, ctx.currency), "value_tiers")
             st.caption(t("rfm.tiers_caption"))
@@ -47,7 +46,6 @@ if who.open:
             r, f = 5 - cell[0], 1 + cell[1]  # rows R 5 .. 1 from the top, columns F 1 .. 5
             ui.members_list(ctx, f"rfm:{r}:{f}", t("members.rfm_cell", r=r, f=f), key="value_cell_members")
         st.subheader(t("rfm.segments_title"))
-        segments = shape.segment_summary(table)
         bars = ui.chart(charts.segment_bars(segments, ctx.currency), "value_segments", pick=True)
         st.caption(t("rfm.segments_caption") + " " + t("members.hint_bar"))
         ui.download(segments, "segments", key="value_segments_download")
@@ -84,6 +82,7 @@ if people.open:
         chosen_segments = ui.code_filter(f1, "rfm.filter_segment", SEGMENTS, "segment", "value_segment", "rfm.all")
         chosen_tiers = ui.code_filter(f2, "rfm.filter_tier", TIERS, "tier", "value_tier", "rfm.all")
         with st.spinner(t("predict.fitting")):
+            table = rfm_table(ctx.ds, p)
             pred, why = predictions_or_error(ctx.ds, p)
         shown = with_predictions(shape.filter_table(table, chosen_segments, chosen_tiers), pred)
         money = ui.number_column(t("rfm.col_monetary"), ctx.money_format())

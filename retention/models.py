@@ -13,11 +13,11 @@ monetary value" (note 025, 2013).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from scipy.optimize import minimize
 from scipy.special import betaln, digamma, gammaln, hyp2f1
+
+from retention.fits import BgnbdFit, GammaGammaFit  # the fit records (models.BgnbdFit still names them)
 
 # The limit is chosen when its maximum log-likelihood is not below the finite fit's by more than this share.
 LIMIT_TOLERANCE = 1e-6
@@ -26,35 +26,6 @@ LIMIT_TOLERANCE = 1e-6
 # limit case, which the limit model then wins). Further out, gammaln(q + pn) - gammaln(q) loses more digits
 # to rounding than the limit rule's tolerance (at q = 1e11 the rounding alone beat the limit by 1e-6).
 LOG_BOUND = 18.0
-
-
-@dataclass(frozen=True)
-class BgnbdFit:
-    """A fitted BG/NBD model. In the limit (`limit` True) a and b are None and `pi` holds the one dropout
-    probability; otherwise pi is None."""
-
-    r: float
-    alpha: float
-    a: float | None
-    b: float | None
-    pi: float | None
-    log_likelihood: float
-    customers: int
-    limit: bool
-
-
-@dataclass(frozen=True)
-class GammaGammaFit:
-    """A fitted Gamma-Gamma spend model. In the limit (`limit` True) q and v are None and `theta` holds the
-    common scale (v/q); otherwise theta is None."""
-
-    p: float
-    q: float | None
-    v: float | None
-    theta: float | None
-    log_likelihood: float
-    customers: int
-    limit: bool
 
 
 def _arrays(*values) -> list[np.ndarray]:

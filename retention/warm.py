@@ -53,8 +53,9 @@ def page_calls(ds: db.Dataset, settings: Settings, p: Params) -> dict[str, list[
     from retention.queries.campaigns import campaign_figures, contacts_table
     from retention.queries.cohorts import cohort_table
     from retention.queries.common import attribute_values, overview
-    from retention.queries.profit import cohort_profit, customer_profit, kpi_report, retention_value, shows_profit
+    from retention.queries.profit import cohort_profit, kpi_report, retention_value, shows_profit
     from retention.queries.rfm import rfm_table
+    from retention.queries.value import value_grid, value_segments, value_tiers
     from retention.queries.winback import winback_list
     from retention.queries.window import PAGE_MAX_DAYS, recommend, return_curves, whatif
 
@@ -86,7 +87,7 @@ def page_calls(ds: db.Dataset, settings: Settings, p: Params) -> dict[str, list[
             lambda: reasons.reason_table(ds, p, None, None),
             lambda: reasons.lapses_by_period(ds, p, None, None),
         ],
-        "value": [lambda: rfm_table(ds, p)] + ([lambda: customer_profit(ds, p)] if profit else []),
+        "value": [lambda: value_segments(ds, p), lambda: value_grid(ds, p), lambda: value_tiers(ds, p)],
         "predictions": [
             lambda: pr.predictions_or_error(ds, p),
             lambda: pr.holdout_check(ds, check_p, pr.PAGE_HOLDOUT_DAYS),

@@ -52,9 +52,9 @@ class ModelError(InputError):
 
 
 def _fit_class(name: str) -> type:
-    from retention import models
+    from retention import fits  # not retention.models: reading a stored fit back needs no scipy
 
-    return getattr(models, name)
+    return getattr(fits, name)
 
 
 # The fits and this error can be kept in the result store (retention/results.py).
