@@ -37,8 +37,15 @@ if not log.handlers:  # the server log: stderr, whatever Streamlit does with its
 
 ROLES = ("admin", "marketing", "executive")
 _hasher = PasswordHasher()
-# Verifying against this when the user does not exist keeps the answer time the same.
-_DUMMY_HASH = _hasher.hash("not a real password")
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Verified against when the user does not exist, so the answer takes the same time. Made on the first
+    sign-in attempt (whoever it is for), not on import: an argon2 hash is 0.3 s of the first page's start."""
+    return _hasher.hash("not a real password")
+
+
 _failures: dict[str, int] = {}
 _failures_lock = threading.Lock()
 FREE_TRIES = 3
@@ -171,9 +178,9 @@ def failure_delay(username: str) -> float:
 def check_password(users: dict[str, dict], username: str, password: str) -> str | None:
     """The user's role when the password is right, else None (same work whatever was wrong)."""
     time.sleep(failure_delay(username))
-    entry = users.get(username)
+    entry, dummy = users.get(username), _dummy_hash()
     try:
-        ok = _hasher.verify(entry["password_hash"] if entry else _DUMMY_HASH, password) and entry is not None
+        ok = _hasher.verify(entry["password_hash"] if entry else dummy, password) and entry is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         ok = False
     with _failures_lock:
