@@ -138,3 +138,27 @@ def browser():
         )  # fmt: skip
         yield b
         b.close()
+
+
+# The page is drawn when every plotly chart has its SVG, no skeleton (lazily loaded code: sliders, grids,
+# charts) is left, and nothing in the page's elements, charts or grid canvases changed for QUIET_MS.
+# (In place of fixed waits of 1.5 to 5.5 s after every action: the same screenshots, a quarter of the time.)
+PAINTED = """(quiet) => {
+  const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
+  const ready = charts.every(c => c.querySelector('.main-svg')) && !document.querySelector('[data-testid="stSkeleton"]');
+  const grids = [...document.querySelectorAll('[data-testid="stDataFrame"] canvas')].map(c => c.width + 'x' + c.height);
+  const sig = [document.querySelectorAll('[data-testid="stElementContainer"]').length, charts.length,
+               document.querySelectorAll('.main-svg').length, grids.join(','), ready].join('|');
+  const now = performance.now();
+  if (window.__paintSig !== sig) { window.__paintSig = sig; window.__paintSince = now; return false; }
+  return ready && now - window.__paintSince >= quiet;
+}"""
+QUIET_MS = 600
+
+
+def wait_painted(page, timeout_ms: int = 60_000, quiet_ms: int = QUIET_MS) -> None:
+    """After the script state is notRunning: the network idle (chart code loads as separate scripts), then
+    PAINTED holds, polled every 100 ms."""
+    page.wait_for_load_state("networkidle")
+    page.evaluate("() => { window.__paintSig = undefined; }")
+    page.wait_for_function(PAINTED, arg=quiet_ms, timeout=timeout_ms, polling=100)

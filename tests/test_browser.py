@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from retention.ui import PAGES, ROOT
-from tests.conftest import ARTIFACTS
+from tests.conftest import ARTIFACTS, wait_painted
 
 pytestmark = pytest.mark.browser
 
@@ -22,15 +22,7 @@ def url_path(page_path: str) -> str:
 def wait_rendered(page) -> None:
     page.wait_for_selector('[data-testid="stSidebar"]', timeout=60_000)
     page.wait_for_selector('[data-test-script-state="notRunning"]', timeout=120_000)
-    # Chart components load as separate scripts: wait for the network, then for every plotly chart to draw.
-    page.wait_for_load_state("networkidle")
-    page.wait_for_timeout(1000)
-    page.wait_for_function(
-        """() => { const charts = document.querySelectorAll('[data-testid="stPlotlyChart"]');
-                   return [...charts].every(c => c.querySelector('.main-svg')); }""",
-        timeout=60_000,
-    )
-    page.wait_for_timeout(2000)  # plotly and the data grids paint after their elements exist
+    wait_painted(page)  # chart code loads as separate scripts; plotly and the data grids paint after that
 
 
 EXISTING = [p for p in PAGES if (ROOT / p.path).exists()]
@@ -173,7 +165,7 @@ def test_import_a_shopify_export_in_browser(browser, tmp_path):
         page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(export))
         wait_rendered(page)
         page.get_by_text("Recognised as a Shopify Orders export").first.wait_for(timeout=180_000)
-        page.wait_for_timeout(2000)  # the data grid paints after its element exists
+        wait_painted(page)  # the data grid paints after its element exists
         page.screenshot(path=str(ARTIFACTS / "import_shopify_preview_en.png"), full_page=True)
         assert (
             "preset: shopify (Shopify Orders export, recognised from the header)"

@@ -18,7 +18,7 @@ from retention.params import make_params
 from retention.queries.common import overview
 from retention.queries.profit import kpi_report
 from retention.settings import load_settings
-from tests.conftest import ARTIFACTS, ROOT, start_server, stop_server
+from tests.conftest import ARTIFACTS, ROOT, start_server, stop_server, wait_painted
 
 pytestmark = [pytest.mark.spark, pytest.mark.browser]
 
@@ -58,12 +58,7 @@ def rendered(page, shot: str) -> None:
     """Wait until the script has run (Spark is slow), screenshot, and fail on an exception or an error box."""
     page.wait_for_selector('[data-testid="stSidebar"]', timeout=RENDER_MS)
     page.wait_for_selector('[data-test-script-state="notRunning"]', timeout=RENDER_MS)
-    page.wait_for_load_state("networkidle")
-    page.wait_for_function(
-        """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(c => c.querySelector('.main-svg'))""",
-        timeout=60_000,
-    )
-    page.wait_for_timeout(1500)  # plotly and the data grids paint after their elements exist
+    wait_painted(page)  # plotly and the data grids paint after their elements exist
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{shot}.png"), full_page=True)
     for selector in ('[data-testid="stException"]', '[data-testid="stAlertContentError"]'):

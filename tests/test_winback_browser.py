@@ -20,10 +20,7 @@ def profit_server(sample_dir):
 
 
 def _settle(page) -> None:
-    wait_rendered(page)
-    # sliders, data grids and charts paint from lazily loaded code: wait until no skeleton is left
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=60_000)
-    page.wait_for_timeout(2000)
+    wait_rendered(page)  # with tests.conftest.wait_painted: no skeleton left, charts and grids drawn
 
 
 def _shot(page, name: str) -> None:
