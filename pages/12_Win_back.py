@@ -5,11 +5,11 @@ import streamlit as st
 from retention import i18n, ui
 from retention.i18n import t
 from retention.metrics import winback as shape
-from retention.metrics.alerts import with_value
 from retention.metrics.rfm import with_labels
 from retention.params import attributes
-from retention.queries.rfm import SEGMENTS, TIERS, rfm_table
-from retention.queries.winback import WINBACK_COLUMNS, winback_list
+from retention.queries.lists import winback_page_list
+from retention.queries.rfm import SEGMENTS, TIERS
+from retention.queries.winback import WINBACK_COLUMNS
 
 ctx = ui.setup("winback")
 p = ctx.params
@@ -17,7 +17,7 @@ st.title(t("winback.title"))
 st.markdown(t("winback.intro", window=p.window, recent=p.recent_contact_days))
 
 with st.spinner(t("common.computing")):
-    listed = with_value(winback_list(ctx.ds, p), rfm_table(ctx.ds, p))
+    listed = winback_page_list(ctx.ds, p)
 
 f1, f2, f3, f4 = st.columns([1, 1, 0.8, 0.8], vertical_alignment="bottom")
 tiers = f1.multiselect(

@@ -85,18 +85,12 @@ if people.open:
             ui.empty_state("lifecycle.empty_status")
         else:
             count, label = i18n.fmt_int(customers.height), i18n.label("status", status)
-            ui.list_caption(
-                t("lifecycle.list_caption", count=count, status=label, as_of=i18n.fmt_date(p.as_of)), customers.height
-            )
+            caption = t("lifecycle.list_caption", count=count, status=label, as_of=i18n.fmt_date(p.as_of))
+            ui.list_caption(caption, customers.height)
             config = {c: st.column_config.Column(t(f"lifecycle.col_{c}")) for c in customers.columns if c != "status"}
             for c in ("first_day", "last_day", "last_reactivation"):
                 config[c] = ui.date_column(t(f"lifecycle.col_{c}"))
-            ui.table(
-                shape.status_list_shown(ui.shown_rows(customers)),
-                height=320,
-                column_config=config,
-                key="lc_customers",
-                lazy=True,
-            )
+            shown = shape.status_list_shown(ui.shown_rows(customers))
+            ui.table(shown, height=320, column_config=config, key="lc_customers", lazy=True)
             ui.download(customers, f"customers_{status}", key="lc_customers_download")
             ui.profile_picker(customers["customer_id"], key=f"lc_profile_{status}")

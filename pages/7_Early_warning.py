@@ -7,9 +7,9 @@ from retention.charts import alerts as charts
 from retention.i18n import t
 from retention.metrics import alerts as shape
 from retention.metrics import winback as shape_slow
-from retention.metrics.predict import explain, with_predictions
+from retention.metrics.predict import explain
 from retention.params import attributes
-from retention.queries.alerts import alert_list
+from retention.queries.lists import alert_page_list
 from retention.queries.predict import predictions_or_error
 from retention.queries.rfm import TIERS, rfm_table
 from retention.queries.winback import slowing_list
@@ -23,9 +23,8 @@ include_at_risk = st.toggle(
     t("alerts.include_at_risk"), key="alerts_include_at_risk", help=t("alerts.include_at_risk_help", loyal=p.loyal_min_orders)
 )  # fmt: skip
 with st.spinner(t("common.computing")):
-    listed = shape.with_value(alert_list(ctx.ds, p, include_at_risk=include_at_risk), rfm_table(ctx.ds, p))
-    pred, why = predictions_or_error(ctx.ds, p)
-    listed = with_predictions(listed, pred)
+    listed = alert_page_list(ctx.ds, p, include_at_risk)  # with segment, tier and the predictions
+    why = None if "p_alive" in listed.columns else predictions_or_error(ctx.ds, p)[1]
 
 f1, f2, f3 = st.columns(3)
 attrs = attributes(ctx.ds)

@@ -8,7 +8,9 @@ because Streamlit drops a widget's key when its page is left.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
+import threading
 import time
 import zoneinfo
 from dataclasses import dataclass
@@ -239,6 +241,7 @@ def setup(page_key: str, needs_data: bool = True) -> Context:
 
     role = auth.require(page, settings, menu=_menu)
     _menu(role)
+    _preload_later()
     if not needs_data:
         _language_picker()
         _sync_url()
@@ -259,6 +262,44 @@ def setup(page_key: str, needs_data: bool = True) -> Context:
     _sync_url()
     _saved_views(page, settings)
     return Context(ds, params, settings)
+
+
+PRELOAD_DELAY = 1.0  # seconds after the process's first page started
+_preload_lock = threading.Lock()
+_preload_started = False
+
+
+def _preload_later() -> None:
+    """Once per process, PRELOAD_DELAY seconds after its first page started (when that page's own script has
+    usually finished): import, in a background thread, what the other pages import (retention's queries,
+    metrics and charts, plotly's figure code, pyarrow for the tables, scipy for the models). The first visit
+    of the second page then does not pay them: 0.5 to 0.8 s of one core at a server's start. (The import
+    graph of retention has no cycle, tests/test_import_graph.py, so a page importing beside it only waits.)"""
+    global _preload_started
+    with _preload_lock:
+        if _preload_started:
+            return
+        _preload_started = True
+    timer = threading.Timer(PRELOAD_DELAY, _preload)
+    timer.name, timer.daemon = "retention-preload", True
+    timer.start()
+
+
+def _preload() -> None:
+    import importlib
+    import pkgutil
+
+    import retention.charts
+    import retention.metrics
+    import retention.queries
+
+    names = [f"{pkg.__name__}.{m.name}" for pkg in (retention.queries, retention.metrics, retention.charts)
+             for m in pkgutil.iter_modules(pkg.__path__)]  # fmt: skip
+    for name in [*names, "pyarrow", "retention.models"]:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - the page that needs the module reports its import error itself
+            logging.getLogger(__name__).debug("preloading %s failed", name, exc_info=True)
 
 
 def import_link() -> None:

@@ -49,14 +49,12 @@ def page_calls(ds: db.Dataset, settings: Settings, p: Params) -> dict[str, list[
     from retention.metrics.window import page_whatif_grid
     from retention.queries import lifecycle, reasons
     from retention.queries import predict as pr
-    from retention.queries.alerts import alert_list
     from retention.queries.campaigns import campaign_figures, contacts_table
     from retention.queries.cohorts import cohort_table
     from retention.queries.common import attribute_values, overview
+    from retention.queries.lists import alert_page_list, winback_page_list
     from retention.queries.profit import cohort_profit, kpi_report, retention_value, shows_profit
-    from retention.queries.rfm import rfm_table
     from retention.queries.value import value_grid, value_segments, value_tiers
-    from retention.queries.winback import winback_list
     from retention.queries.window import PAGE_MAX_DAYS, recommend, return_curves, whatif
 
     attrs = attributes(ds)
@@ -92,8 +90,8 @@ def page_calls(ds: db.Dataset, settings: Settings, p: Params) -> dict[str, list[
             lambda: pr.predictions_or_error(ds, p),
             lambda: pr.holdout_check(ds, check_p, pr.PAGE_HOLDOUT_DAYS),
         ],
-        "alerts": [lambda: alert_list(ds, p, include_at_risk=False), lambda: rfm_table(ds, p)],
-        "winback": [lambda: winback_list(ds, p), lambda: rfm_table(ds, p)],
+        "alerts": [lambda: alert_page_list(ds, p, False)],
+        "winback": [lambda: winback_page_list(ds, p)],
         "campaigns": [lambda: contacts_table(ds), lambda: campaign_figures(ds, p, "campaign")],
     }
 

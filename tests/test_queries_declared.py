@@ -80,6 +80,8 @@ def _calls(ds, p):
         "reasons.reason_span": (ds, p),
         "rfm.rfm_table": (ds, p),
         "rfm.segment_migrations": (ds, p, d_from, d_to, "segment"),
+        "lists.alert_page_list": (ds, p, False),
+        "lists.winback_page_list": (ds, p),
         "value.value_grid": (ds, p),
         "value.value_tiers": (ds, p),
         "value.value_segments": (ds, p),
