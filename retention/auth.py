@@ -50,6 +50,7 @@ _failures: dict[str, int] = {}
 _failures_lock = threading.Lock()
 FREE_TRIES = 3
 MAX_DELAY = 8.0
+_pause = time.sleep  # the failure delay's sleep, replaceable in tests without touching time.sleep for every thread
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,7 @@ def failure_delay(username: str) -> float:
 
 def check_password(users: dict[str, dict], username: str, password: str) -> str | None:
     """The user's role when the password is right, else None (same work whatever was wrong)."""
-    time.sleep(failure_delay(username))
+    _pause(failure_delay(username))
     entry, dummy = users.get(username), _dummy_hash()
     try:
         ok = _hasher.verify(entry["password_hash"] if entry else dummy, password) and entry is not None
