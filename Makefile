@@ -47,7 +47,7 @@ java:
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; }
 
 # Two workers (pytest-xdist), each test file on one of them: the suite is about 31 minutes on one core of a
-# 2-core machine and about 22 on two. TEST_WORKERS=0 runs it in one process.
+# 2-core machine and about 20 on two. TEST_WORKERS=0 runs it in one process.
 TEST_WORKERS ?= 2
 test: $(VENV)/.installed-dev $(DATA)/orders.parquet browser java
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
