@@ -27,7 +27,9 @@ tab, `goto` its address) on the same server, timed from the request to everythin
 `notRunning`), with the server seconds of the script runs it caused. Targets at 10M orders: the first page
 within 2 s, every other page within 3 s. `--floor` adds, in each round, a same-run baseline: Streamlit's own
 first page (a fresh `streamlit run` of a script drawing one title, the app's .streamlit/config.toml), timed
-the same way: what the browser and Streamlit take before any of the app's code.
+the same way: what the browser and Streamlit take before any of the app's code. `--navigate` reaches every
+page as a user does instead: in the first page's tab, a click on the page's link in the sidebar menu, timed
+from the click to `notRunning` (Streamlit's frontend and plotly.js already loaded, as after any first page).
 
 Targets at 1M orders: a new view at most 1.5 s, a view seen before at most 0.5 s. Not part of the tests:
 the machine is shared, so the figures are for reading, not asserting.
@@ -232,6 +234,7 @@ def main() -> int:
     )
     ap.add_argument("--root", type=Path, help="run the app of another checkout (a same-run before / after)")
     ap.add_argument("--floor", action="store_true", help="also time Streamlit's own first page (a one-title script)")
+    ap.add_argument("--navigate", action="store_true", help="with --every-page: click each page's menu link in one tab")
     args = ap.parse_args()
     data = args.data.resolve()
     if args.cold_cache:
@@ -273,6 +276,10 @@ def main() -> int:
                       f"{shown:.2f} s, everything drawn {done:.2f} s after goto", flush=True)  # fmt: skip
                 if args.first_page_only:
                     continue
+                if args.every_page and args.navigate:
+                    visits.setdefault(args.first_page, []).append((done, sum(server_runs())))
+                    navigate_every_page(url, browser, args, visits)
+                    continue
                 if args.every_page:
                     visits.setdefault(args.first_page, []).append((done, sum(server_runs())))
                     for target in PAGES:
@@ -303,6 +310,32 @@ def main() -> int:
         return visit_report(visits, args.first_page, args.repeat, floors)
     report(samples, args.repeat)
     return 0
+
+
+def navigate_every_page(url: str, browser, args, visits: dict[str, list[tuple[float, float]]]) -> None:
+    """The first page again in one tab (its server run is not counted: the server has seen it), then each
+    other page by a click on its link in the sidebar menu, from the click to the page's run done."""
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    page.goto(url + args.first_page, wait_until="domcontentloaded")
+    wait_idle(page)
+    try:
+        for target in PAGES:
+            path = url_path(target.path)
+            if path == args.first_page or not ((args.root or ROOT) / target.path).exists():
+                continue
+            if args.visit and target.key not in args.visit.split(","):
+                continue
+            link = page.locator(f'[data-testid="stSidebar"] a[data-testid="stPageLink-NavLink"][href="{path[1:]}"]')
+
+            def act(link=link):
+                link.first.scroll_into_view_if_needed()
+                return lambda: link.first.click()
+
+            browser_s, server_s = timed(page, act)
+            visits.setdefault(path, []).append((browser_s, server_s))
+            print(f"  {path}: from the click, everything {browser_s:.2f} s [server {server_s:.2f}]", flush=True)
+    finally:
+        page.close()
 
 
 def floor_app(folder: Path) -> Path:
