@@ -282,12 +282,7 @@ def main() -> int:
                     continue
                 if args.every_page:
                     visits.setdefault(args.first_page, []).append((done, sum(server_runs())))
-                    for target in PAGES:
-                        path = url_path(target.path)
-                        if path == args.first_page or not ((args.root or ROOT) / target.path).exists():
-                            continue
-                        if args.visit and target.key not in args.visit.split(","):
-                            continue
+                    for path in other_pages(args):
                         before = len(server_runs())
                         shown, done = first_page(url, browser, path)
                         server = sum(server_runs()[before:])
@@ -312,6 +307,17 @@ def main() -> int:
     return 0
 
 
+def other_pages(args) -> list[str]:
+    """The address of every page but the first, of the app that runs (--root), only --visit's when given."""
+    return [
+        url_path(target.path)
+        for target in PAGES
+        if url_path(target.path) != args.first_page
+        and ((args.root or ROOT) / target.path).exists()
+        and not (args.visit and target.key not in args.visit.split(","))
+    ]
+
+
 def navigate_every_page(url: str, browser, args, visits: dict[str, list[tuple[float, float]]]) -> None:
     """The first page again in one tab (its server run is not counted: the server has seen it), then each
     other page by a click on its link in the sidebar menu, from the click to the page's run done."""
@@ -319,12 +325,7 @@ def navigate_every_page(url: str, browser, args, visits: dict[str, list[tuple[fl
     page.goto(url + args.first_page, wait_until="domcontentloaded")
     wait_idle(page)
     try:
-        for target in PAGES:
-            path = url_path(target.path)
-            if path == args.first_page or not ((args.root or ROOT) / target.path).exists():
-                continue
-            if args.visit and target.key not in args.visit.split(","):
-                continue
+        for path in other_pages(args):
             link = page.locator(f'[data-testid="stSidebar"] a[data-testid="stPageLink-NavLink"][href="{path[1:]}"]')
 
             def act(link=link):
