@@ -272,7 +272,8 @@ _preload_started = False
 def _preload_later() -> None:
     """Once per process, PRELOAD_DELAY seconds after its first page started (when that page's own script has
     usually finished): import, in a background thread, what the other pages import (retention's queries,
-    metrics and charts, plotly's figure code, pyarrow for the tables, scipy for the models). The first visit
+    metrics and charts, plotly's figure code, the report, the importer, pyarrow for the tables, scipy for the
+    models). The first visit
     of the second page then does not pay them: 0.5 to 0.8 s of one core at a server's start. (The import
     graph of retention has no cycle, tests/test_import_graph.py, so a page importing beside it only waits.)"""
     global _preload_started
@@ -295,7 +296,9 @@ def _preload() -> None:
 
     names = [f"{pkg.__name__}.{m.name}" for pkg in (retention.queries, retention.metrics, retention.charts)
              for m in pkgutil.iter_modules(pkg.__path__)]  # fmt: skip
-    for name in [*names, "pyarrow", "retention.models"]:
+    # then what pages import beside those: the KPI report's templates (jinja2), the importer, pyarrow (tables),
+    # the models (scipy); tests/test_preload.py checks that no page imports anything this leaves out
+    for name in [*names, "retention.report", "retention.importer", "pyarrow", "retention.models"]:
         try:
             importlib.import_module(name)
         except Exception:  # noqa: BLE001 - the page that needs the module reports its import error itself
