@@ -265,6 +265,7 @@ def setup(page_key: str, needs_data: bool = True) -> Context:
 
 
 PRELOAD_DELAY = 1.0  # seconds after the process's first page started
+MODELS_DELAY = 10.0  # seconds more before the models' scipy, which no page's stored first view needs
 _preload_lock = threading.Lock()
 _preload_started = False
 
@@ -272,10 +273,12 @@ _preload_started = False
 def _preload_later() -> None:
     """Once per process, PRELOAD_DELAY seconds after its first page started (when that page's own script has
     usually finished): import, in a background thread, what the other pages import (retention's queries,
-    metrics and charts, plotly's figure code, the report, the importer, pyarrow for the tables, scipy for the
-    models). The first visit
-    of the second page then does not pay them: 0.5 to 0.8 s of one core at a server's start. (The import
-    graph of retention has no cycle, tests/test_import_graph.py, so a page importing beside it only waits.)"""
+    metrics and charts, plotly's figure code, the report, the importer, pyarrow for the tables); the first
+    visit of the second page then does not pay them (0.6 to 0.8 s of one core at a server's start). scipy,
+    for the models, comes MODELS_DELAY seconds later: a page's stored default view reads its fit back without
+    it, and importing it (0.4 s of one core, 1 s on a busy machine) beside the second page's first run made
+    that run twice as long. (The import graph of retention has no cycle, tests/test_import_graph.py, so a
+    page importing beside the thread only waits.)"""
     global _preload_started
     with _preload_lock:
         if _preload_started:
@@ -286,8 +289,7 @@ def _preload_later() -> None:
     timer.start()
 
 
-def _preload() -> None:
-    import importlib
+def _preload(models_after: float = MODELS_DELAY) -> None:
     import pkgutil
 
     import retention.charts
@@ -296,13 +298,21 @@ def _preload() -> None:
 
     names = [f"{pkg.__name__}.{m.name}" for pkg in (retention.queries, retention.metrics, retention.charts)
              for m in pkgutil.iter_modules(pkg.__path__)]  # fmt: skip
-    # then what pages import beside those: the KPI report's templates (jinja2), the importer, pyarrow (tables),
-    # the models (scipy); tests/test_preload.py checks that no page imports anything this leaves out
-    for name in [*names, "retention.report", "retention.importer", "pyarrow", "retention.models"]:
-        try:
-            importlib.import_module(name)
-        except Exception:  # noqa: BLE001 - the page that needs the module reports its import error itself
-            logging.getLogger(__name__).debug("preloading %s failed", name, exc_info=True)
+    # then what pages import beside those: the KPI report's templates (jinja2), the importer, pyarrow (tables);
+    # tests/test_preload.py checks that no page imports anything this leaves out
+    for name in [*names, "retention.report", "retention.importer", "pyarrow"]:
+        _import_quietly(name)
+    time.sleep(models_after)
+    _import_quietly("retention.models")
+
+
+def _import_quietly(name: str) -> None:
+    import importlib
+
+    try:
+        importlib.import_module(name)
+    except Exception:  # noqa: BLE001 - the page that needs the module reports its import error itself
+        logging.getLogger(__name__).debug("preloading %s failed", name, exc_info=True)
 
 
 def import_link() -> None:

@@ -16,7 +16,7 @@ import streamlit
 from retention import i18n, ui
 from retention.metrics.overview import active_share
 from retention.queries.common import overview
-ui._preload()
+ui._preload(models_after=0)
 for path in sorted(pathlib.Path("pages").glob("*.py")):
     names = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -43,7 +43,7 @@ def test_preload_covers_every_page_import():
 
 def test_probe_sees_a_module_the_preload_leaves_out():
     """The probe is not blind: with the report left out of the preload, the KPI page's import of it shows."""
-    probe = PROBE.replace("\nui._preload()", "\n_preload()").replace(
+    probe = PROBE.replace("\nui._preload(models_after=0)", "\n_preload()").replace(
         "from retention.queries.common import overview",
         "from retention.queries.common import overview\n"
         "import importlib as _il\n"
@@ -51,7 +51,7 @@ def test_probe_sees_a_module_the_preload_leaves_out():
         "def _preload():\n"
         "    _il.import_module = lambda n, *a: None if n == 'retention.report' else _real(n, *a)\n"
         "    try:\n"
-        "        ui._preload()\n"
+        "        ui._preload(models_after=0)\n"
         "    finally:\n"
         "        _il.import_module = _real\n",
     )
