@@ -187,8 +187,8 @@ def load_cache(ds: Dataset, folders: list[Path], open_file: Callable[[Path], Any
             continue
         try:
             eng = open_file(path)
-            meta = json.loads(eng.sql("select meta from meta")["meta"][0])
-        except (duckdb.Error, ValueError, KeyError):
+            meta = json.loads(eng.cursor().execute("select meta from meta").fetchall()[0][0])
+        except (duckdb.Error, ValueError, KeyError, IndexError):
             continue
         for key in ("default_as_of", "first_order_date"):
             meta[key] = dt.date.fromisoformat(meta[key]) if meta.get(key) else None

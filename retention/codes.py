@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import polars as pl
+if TYPE_CHECKING:
+    import polars as pl
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,8 @@ PERIODS = ("week", "month", "quarter")
 
 def in_order(frame: pl.DataFrame, column: str, order: Sequence[str]) -> pl.DataFrame:
     """The rows of `frame` sorted by the position of their `column` code in `order` (every code must be in it)."""
+    import polars as pl
+
     rank = {code: i for i, code in enumerate(order)}
     return frame.sort(pl.col(column).replace_strict(rank, return_dtype=pl.Int32))
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import duckdb
-import polars as pl
+
+if TYPE_CHECKING:
+    import polars as pl
 
 from retention import base
 from retention.errors import InputError
@@ -95,6 +97,8 @@ class Engine:
         missing = used - given.keys()
         if missing:
             raise ValueError(f"SQL parameters not given: {sorted(missing)}")
+        import polars as pl  # here, not on import: opening a cached base reads its meta without polars
+
         # Through the Arrow C stream: the same frame as `.pl()` without importing pyarrow (0.15 s a process).
         return pl.DataFrame(self.cursor().sql(query, params=given or None))
 

@@ -33,12 +33,11 @@ import json
 import math
 import os
 import shutil
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
-
-import polars as pl
 
 PACKAGE = Path(__file__).resolve().parent
 MISSING = object()
@@ -120,6 +119,13 @@ def _file(folder: Path, name: str, text: str, suffix: str) -> Path:
     return folder / f"{name}-{hashlib.sha1(text.encode()).hexdigest()[:20]}{suffix}"
 
 
+def is_frame(value: object) -> bool:
+    """isinstance(value, polars.DataFrame), without importing polars: no frame exists before it is imported
+    (a page whose stored results are all JSON, such as the first page, never imports it)."""
+    polars = sys.modules.get("polars")
+    return polars is not None and isinstance(value, polars.DataFrame)
+
+
 def load(folder: Path, name: str, text: str) -> object:
     """The stored result of the key, or MISSING."""
     for suffix in (".parquet", ".json"):
@@ -128,6 +134,8 @@ def load(folder: Path, name: str, text: str) -> object:
             continue
         try:
             if suffix == ".parquet":
+                import polars as pl
+
                 return pl.read_parquet(path)
             doc = json.loads(path.read_text(encoding="utf-8"))
             if doc.get("key") != text:
@@ -140,6 +148,8 @@ def load(folder: Path, name: str, text: str) -> object:
 
 def save(folder: Path, name: str, text: str, value: object) -> bool:
     """Write a result when it reads back equal; False when it cannot be stored (its type, a full disk)."""
+    import polars as pl  # a result was just computed: polars is loaded already, or the query needed it
+
     try:
         if isinstance(value, pl.DataFrame):
             path = _file(folder, name, text, ".parquet")
@@ -210,7 +220,7 @@ def _encode(v: object) -> object:
         return {"list" if isinstance(v, list) else "tuple": [_encode(x) for x in v]}
     if isinstance(v, dict):
         return {"dict": [[_encode(k), _encode(x)] for k, x in v.items()]}
-    if isinstance(v, pl.DataFrame):
+    if is_frame(v):
         raise _Unstorable  # a frame inside another value: not stored
     if dataclasses.is_dataclass(v) and type(v).__name__ in _records() and type(v) is _records()[type(v).__name__]:
         return {"record": [type(v).__name__, {f.name: _encode(getattr(v, f.name)) for f in dataclasses.fields(v)}]}

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import html
 import re
+from typing import TYPE_CHECKING
 
-import polars as pl
+if TYPE_CHECKING:
+    import polars as pl
+
 
 # OWASP "CSV injection": a cell starting with one of these is run as a formula by spreadsheets.
 FORMULA_START = r"^[=+\-@\t\r]"
@@ -23,6 +26,8 @@ LABEL_CHARS = 80
 def excel_safe(frame: pl.DataFrame) -> pl.DataFrame:
     """Text cells that start with = + - @ tab or carriage return get a leading apostrophe; every other
     cell (numbers, dates, other text, nulls) is kept as it is."""
+    import polars as pl
+
     columns = [name for name, dtype in frame.schema.items() if dtype == pl.String]
     if not columns:
         return frame

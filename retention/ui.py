@@ -15,8 +15,8 @@ import time
 import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import polars as pl
 import streamlit as st
 
 from retention import db, i18n, results, warm
@@ -25,6 +25,9 @@ from retention.i18n import t
 from retention.params import PERIODS, Params, make_params
 from retention.safe import file_stem, md_text, short
 from retention.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    import polars as pl
 
 ROOT = Path(__file__).resolve().parent.parent
 ALL_ROLES = ("admin", "marketing", "executive")
@@ -519,6 +522,8 @@ def members_list(ctx: Context, of: str, title: str, key: str, date_from=None, da
             "customer_id": st.column_config.TextColumn(t("rfm.col_customer")),
             "status": st.column_config.TextColumn(t("members.col_status")),
         } | {a: st.column_config.TextColumn(i18n.attribute_label(a)) for a in frame.columns[2:]}
+        import polars as pl
+
         labels = {s: i18n.label("status", s) for s in frame["status"].drop_nulls().unique().to_list()}
         shown = frame.with_columns(pl.col("status").replace(labels))
         st.dataframe(shown, hide_index=True, height=260, column_config=config, key=f"{key}_table", lazy=True)

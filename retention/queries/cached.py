@@ -29,8 +29,6 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
-import polars as pl
-
 from retention import results
 from retention.errors import InputError
 from retention.params import Params
@@ -52,7 +50,7 @@ def doc_columns(fn: Callable) -> list[str]:
 
 
 def check_columns(name: str, expected: Iterable[str], result: object) -> None:
-    if isinstance(result, pl.DataFrame):
+    if results.is_frame(result):
         got = result.columns
     elif isinstance(result, dict):
         got = list(result)

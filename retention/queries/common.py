@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-import polars as pl
+from typing import TYPE_CHECKING
 
 from retention.db import Dataset, engine
 from retention.params import Params
 from retention.queries.cached import query
+
+if TYPE_CHECKING:
+    import polars as pl
 
 
 @query("attribute_values", maxsize=8, columns=None)
@@ -29,6 +32,8 @@ def overview(ds: Dataset, p: Params) -> dict:
 def with_attributes(facts: pl.DataFrame, columns: list[str], names: list[str]) -> pl.DataFrame:
     """`columns` of facts, then the attr_names / attr_values lists pivoted into one text column per attribute
     (in the order of `names`; null without a value). An attribute named like a column keeps a suffix."""
+    import polars as pl
+
     base = facts.select(columns)
     if not names:
         return base
