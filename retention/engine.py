@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import duckdb
 
-if TYPE_CHECKING:
-    import polars as pl
-
 from retention import base
 from retention.errors import InputError
 from retention.sqlfiles import load_sql, params_used
 from retention.sqltext import fill, first_line, params_of
 from retention.tables import TABLES, Dataset, TableInfo, file_manifest, find_table, table_files, type_kind
+
+if TYPE_CHECKING:  # polars is imported where a frame is made (sql), not on a stored first page's path
+    import polars as pl
 
 
 @runtime_checkable
