@@ -52,6 +52,8 @@ def test_an_append_reaches_the_open_page(browser, sample_dir, tmp_path, base):
         # The toast is said once, early in the run (it fades after a few seconds); an error instead fails here.
         page.locator('[data-testid="stToast"], [data-testid="stException"]').first.wait_for(timeout=60_000)
         assert exceptions.count() == 0, exceptions.first.inner_text()
+        # the toast's icon is drawn before its text: wait for the text (well inside the toast's 4 s) to read it
+        toast.filter(has_text="orders added").first.wait_for(timeout=3_000)
         assert "4 orders added" in toast.first.inner_text()
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"data_refreshed_toast_en_{base.split()[0]}.png"))
