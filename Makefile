@@ -33,7 +33,7 @@ endif
 endif
 
 run: $(VENV)/.installed $(DATA)/orders.parquet
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	$(BIN)/python -m retention serve --server.port $(PORT)
 
 # Debian's Chromium (Playwright cannot download its own here), a CJK font for the Chinese pages and reports,
 # and poppler-utils (pdftotext, pdftoppm) for the report tests.

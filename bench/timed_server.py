@@ -72,5 +72,9 @@ def start(
 
 
 if __name__ == "__main__":
+    if os.environ.get("BENCH_SERVE") == "1":  # started as `python -m retention serve` starts it
+        from retention.serve import main
+
+        sys.exit(main([a for a in sys.argv[1:] if a != "app.py"]))
     sys.argv = ["streamlit", "run", *sys.argv[1:]]
     sys.exit(cli.main())

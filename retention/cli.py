@@ -221,6 +221,16 @@ def build_parser() -> ArgumentParser:
     w.add_argument("--data", type=Path, help="data folder (default: RETENTION_DATA_DIR)")
     w.set_defaults(handler=_prepare)
 
+    sub.add_parser(
+        "serve",
+        help="the dashboard (streamlit run app.py), with the library loaded before a browser asks",
+        description=(
+            "Start the dashboard: Streamlit's `streamlit run app.py` in this process, after importing what its "
+            "pages import, so that the first page a browser asks for does not wait for them. Every option after "
+            "`serve` goes to `streamlit run`, e.g. `python -m retention serve --server.port 8502`."
+        ),
+    ).set_defaults(handler=_serve_elsewhere)
+
     i = sub.add_parser(
         "import",
         help="validate a CSV, Excel or Parquet file (or a shop's export) and write it into DIR as Parquet",
@@ -260,6 +270,12 @@ def build_parser() -> ArgumentParser:
     )  # fmt: skip
     i.set_defaults(handler=_import)
     return parser
+
+
+def _serve_elsewhere(args: argparse.Namespace) -> int:
+    # `python -m retention serve` is taken by retention/__main__.py (its options are Streamlit's); this
+    # parser only documents it in --help
+    raise InputError("serve starts the dashboard from the command line: python -m retention serve [STREAMLIT OPTIONS]")
 
 
 def _prepare(args: argparse.Namespace) -> int:

@@ -226,6 +226,7 @@ def setup(page_key: str, needs_data: bool = True) -> Context:
     A page that works without valid data (Import) passes needs_data=False and gets ds and params None.
     """
     page = PAGE_BY_KEY[page_key]
+    _skip_repl_check()
     try:
         settings = get_settings()
     except InputError as exc:
@@ -265,6 +266,22 @@ def setup(page_key: str, needs_data: bool = True) -> Context:
     _sync_url()
     _saved_views(page, settings)
     return Context(ds, params, settings)
+
+
+def _skip_repl_check() -> None:
+    """Tell Streamlit its "run me with `streamlit run`" check is done, when the server runs this page.
+
+    Before the first element a process draws, Streamlit checks once whether it runs in a Python REPL, with
+    inspect.stack(), which looks up every frame's module among all of sys.modules: 0.1 s of the server's
+    first page under `streamlit run`, 0.35 s under `python -m retention serve` (more modules loaded); the
+    floor app pays it too. With a runtime, the check cannot warn (the frame under the script is Streamlit's
+    server, not a REPL, and a running server is what the warning asks for), so this only skips its cost.
+    The flag is a module global of Streamlit 1.67 (delta_generator._use_warning_has_been_displayed);
+    tests/test_serve.py fails when an upgrade renames it."""
+    from streamlit import delta_generator, runtime
+
+    if runtime.exists():
+        delta_generator._use_warning_has_been_displayed = True
 
 
 PRELOAD_DELAY = 1.0  # seconds after the process's first page started

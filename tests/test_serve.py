@@ -1,0 +1,103 @@
+"""`python -m retention serve` (make run): Streamlit's server, with the library loaded before the first request."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from retention.ui import ROOT
+from tests.conftest import free_port, stop_server, wait_painted
+from tests.test_preload import PROBE
+
+
+def start_serve(data_dir, *args: str):
+    port = free_port()
+    env = {**os.environ, "RETENTION_DATA_DIR": str(data_dir)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "retention", "serve", "--server.headless", "true", "--server.port", str(port),
+         "--server.address", "127.0.0.1", *args],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"serve exited early: {proc.stdout.read().decode(errors='replace')[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+                if resp.status == 200:
+                    return proc, url
+        except OSError:
+            time.sleep(0.5)
+    stop_server(proc)
+    raise RuntimeError("serve did not become healthy in 120 s")
+
+
+@pytest.mark.browser
+def test_serve_starts_the_dashboard(sample_dir, browser):
+    proc, url = start_serve(sample_dir)
+    try:
+        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        for path, title in (("/", "Who is slipping away?"), ("/KPIs", "Executive KPIs")):
+            page.goto(url + path)
+            page.wait_for_selector('[data-test-script-state="notRunning"]', timeout=90_000)
+            wait_painted(page)
+            assert page.locator('[data-testid="stException"]').count() == 0
+            assert page.locator("h1").first.inner_text().strip() == title
+        page.close()
+    finally:
+        stop_server(proc)
+    log = proc.stdout.read().decode(errors="replace")
+    assert "retention: the library loaded in" in log, log[-3000:]
+    # the preload ran before Streamlit started serving: its line comes before Streamlit's address
+    assert log.index("retention: the library loaded in") < log.index("You can now view"), log[-3000:]
+    assert "No runtime found" not in log  # st.cache_data's check when a function is decorated, kept quiet
+
+
+# In a fresh interpreter: serve's preload, then each page's own imports (tests/test_preload.py's probe): nothing
+# a page imports is left for its first visit, and the pages' background preload is not started again.
+SERVE_PROBE = (
+    PROBE.replace("from retention import i18n, ui\n", "from retention import i18n, serve, ui\n")
+    .replace("ui._preload(models_after=0)\n", "serve.preload()\nassert ui._preload_started\nassert 'scipy' in sys.modules\n")
+)  # fmt: skip
+
+
+def test_serve_preload_covers_every_page_import():
+    assert SERVE_PROBE != PROBE
+    out = subprocess.run([sys.executable, "-c", SERVE_PROBE], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout == "", "modules a page imports that serve.preload leaves out:\n" + out.stdout
+
+
+def test_serve_help_names_streamlit_run():
+    out = subprocess.run(
+        [sys.executable, "-m", "retention", "serve", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    assert "streamlit run app.py" in out.stdout and "--server.port" in out.stdout
+
+
+REPL_PROBE = r"""
+from unittest import mock
+from streamlit import delta_generator, runtime
+from retention import ui
+assert isinstance(delta_generator._use_warning_has_been_displayed, bool)
+ui._skip_repl_check()
+print(delta_generator._use_warning_has_been_displayed)
+with mock.patch.object(runtime, "exists", return_value=True):
+    ui._skip_repl_check()
+print(delta_generator._use_warning_has_been_displayed)
+"""
+
+
+def test_repl_check_is_skipped_only_under_a_server():
+    """ui._skip_repl_check sets Streamlit 1.67's flag (this fails when an upgrade renames it), and only when a
+    runtime exists: a script run outside a server keeps Streamlit's own warning."""
+    out = subprocess.run([sys.executable, "-c", REPL_PROBE], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.split() == ["False", "True"]
