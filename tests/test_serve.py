@@ -101,3 +101,34 @@ def test_repl_check_is_skipped_only_under_a_server():
     out = subprocess.run([sys.executable, "-c", REPL_PROBE], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-3000:]
     assert out.stdout.split() == ["False", "True"]
+
+
+OPEN_PROBE = r"""
+from pathlib import Path
+from unittest import mock
+from streamlit import runtime
+from retention import db, serve, ui
+from retention.settings import get_settings
+
+calls = []
+real = db.open_dataset
+db.open_dataset = lambda *a, **k: calls.append(a[0]) or real(*a, **k)
+thread = serve.open_ahead(timeout=5)
+with mock.patch.object(runtime, "exists", return_value=True):
+    thread.join(120)
+print(len(calls))
+s = get_settings()
+ds = ui._open(str(Path(s.data_dir)), db.data_version(Path(s.data_dir)), s.timezone, s, s.engine)
+print(len(calls), db.engine(ds).meta["first_order_date"] is not None)
+"""
+
+
+def test_open_ahead_opens_the_data_the_first_page_reads(sample_dir):
+    """Once the runtime exists, serve opens the configured data into the cache the pages' ui._open reads: the
+    first page's own call opens nothing more."""
+    env = {**os.environ, "RETENTION_DATA_DIR": str(sample_dir)}
+    out = subprocess.run(
+        [sys.executable, "-c", OPEN_PROBE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.split() == ["1", "1", "True"], out.stdout + out.stderr[-2000:]
