@@ -2,7 +2,7 @@
 
     python bench/app_timing.py --data bench/data/1m            # slider and filter changes on every page
     python bench/app_timing.py --data bench/data/10m --first-page-only [--first-page /KPIs]
-    python bench/app_timing.py --data bench/data/10m --every-page [--repeat 3]   # issue 23: each page's first visit
+    python bench/app_timing.py --data bench/data/10m --every-page [--repeat 3] [--serve]   # issue 23: each page's first visit
                                [--visit kpis,lifecycle] [--root DIR]            # some pages; another checkout's app
 
 Starts `streamlit run app.py` on a free loopback port (the same start as the browser tests) against a data
@@ -30,6 +30,8 @@ first page (a fresh `streamlit run` of a script drawing one title, the app's .st
 the same way: what the browser and Streamlit take before any of the app's code. `--navigate` reaches every
 page as a user does instead: in the first page's tab, a click on the page's link in the sidebar menu, timed
 from the click to `notRunning` (Streamlit's frontend and plotly.js already loaded, as after any first page).
+`--serve` starts the app as `make run` does, `python -m retention serve` (the library loaded and the data
+opened before the first request); without it, a plain `streamlit run app.py` (as the browser tests start it).
 
 Targets at 1M orders: a new view at most 1.5 s, a view seen before at most 0.5 s. Not part of the tests:
 the machine is shared, so the figures are for reading, not asserting.
