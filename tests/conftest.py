@@ -87,11 +87,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(data_dir: Path, extra_env: dict | None = None, cwd: Path = ROOT, args: tuple[str, ...] = ()):
+def start_server(
+    data_dir: Path, extra_env: dict | None = None, cwd: Path = ROOT, args: tuple[str, ...] = (), serve: bool = False
+):
+    """`streamlit run app.py` on a free loopback port, or with serve=True `python -m retention serve` (make run)."""
     port = free_port()
     env = {**os.environ, "RETENTION_DATA_DIR": str(data_dir), **(extra_env or {})}
+    start = ["retention", "serve"] if serve else ["streamlit", "run", "app.py"]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+        [sys.executable, "-m", *start, "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", *args],
         cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )  # fmt: skip

@@ -5,42 +5,17 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 
 import pytest
 
 from retention.ui import ROOT
-from tests.conftest import free_port, stop_server, wait_painted
+from tests.conftest import start_server, stop_server, wait_painted
 from tests.test_preload import PROBE
-
-
-def start_serve(data_dir, *args: str):
-    port = free_port()
-    env = {**os.environ, "RETENTION_DATA_DIR": str(data_dir)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "retention", "serve", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", *args],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"serve exited early: {proc.stdout.read().decode(errors='replace')[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    return proc, url
-        except OSError:
-            time.sleep(0.5)
-    stop_server(proc)
-    raise RuntimeError("serve did not become healthy in 120 s")
 
 
 @pytest.mark.browser
 def test_serve_starts_the_dashboard(sample_dir, browser):
-    proc, url = start_serve(sample_dir)
+    proc, url = start_server(sample_dir, serve=True)
     try:
         page = browser.new_page(viewport={"width": 1440, "height": 1000})
         for path, title in (("/", "Who is slipping away?"), ("/KPIs", "Executive KPIs")):
