@@ -1,12 +1,12 @@
 """`python -m retention serve [STREAMLIT OPTIONS]`: the dashboard, with the library loaded before a browser asks.
 
-It is `streamlit run app.py` (the same Tornado server, classic multipage mode, .streamlit/config.toml), run in
+It is `streamlit run app.py` (the same server, classic multipage mode, .streamlit/config.toml), run in
 this process after the imports every page makes: retention's pages, queries, metrics and charts, polars,
 DuckDB, pydantic-settings, plotly, pyarrow and the models' scipy. Under a plain `streamlit run` no app code
 runs before the first browser's request, so the process's first page paid them (0.4-0.5 s of its script at
 10M orders, bench/RESULTS.md, issue 23), and the background preload (ui._preload_later) then ran beside the
-second. Here they are paid once while the server starts (about 1.5 s of one core), before its health check
-answers. Options after `serve` go to `streamlit run` as they are, e.g. `--server.port 8502`.
+second. Here they are paid once while the server starts (about 2 s on this project's machine), before its
+health check answers. Options after `serve` go to `streamlit run` as they are, e.g. `--server.port 8502`.
 """
 
 from __future__ import annotations
@@ -35,8 +35,6 @@ def preload() -> float:
     try:
         from retention import ui
 
-        for name in ("retention.auth", "retention.settings", "retention.i18n", "retention.views"):
-            ui._import_quietly(name)
         ui._preload(models_after=0)
         # what a first page reads once per process: the messages of both languages, the code's fingerprint
         # that keys the stored results

@@ -318,9 +318,10 @@ def _preload(models_after: float = MODELS_DELAY) -> None:
 
     names = [f"{pkg.__name__}.{m.name}" for pkg in (retention.queries, retention.metrics, retention.charts)
              for m in pkgutil.iter_modules(pkg.__path__)]  # fmt: skip
-    # then what pages import beside those: the KPI report's templates (jinja2), the importer, pyarrow (tables);
+    # then what pages import beside those: sign-in and saved views (which the first page imports as it runs,
+    # except under `python -m retention serve`), the KPI report's templates (jinja2), the importer, pyarrow;
     # tests/test_preload.py checks that no page imports anything this leaves out
-    for name in [*names, "retention.report", "retention.importer", "pyarrow"]:
+    for name in [*names, "retention.auth", "retention.views", "retention.report", "retention.importer", "pyarrow"]:
         _import_quietly(name)
     time.sleep(models_after)
     _import_quietly("retention.models")
